@@ -1,0 +1,106 @@
+"""Command line: ``python -m generator generate|validate`` (also installed as ``clientgen``).
+
+Exit status: 0 success; 1 invalid spec, or drift with ``--check``; 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__, pipeline, writer
+from .diagnostics import SpecError
+
+DEFAULT_SPECS = Path("specs")
+DEFAULT_OUT = Path("generated")
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clientgen",
+        description="Typed, dependency-free Python clients and markdown docs from OpenAPI specs.",
+    )
+    parser.add_argument("--version", action="version", version=f"clientgen {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    gen = commands.add_parser("generate", help="generate client projects from specs")
+    gen.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="spec files (default: every spec in specs/)")
+    gen.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: generated/)")
+    gen.add_argument("--templates", type=Path, help="folder of templates overriding the built-in ones by file name")
+    gen.add_argument("--check", action="store_true", help="write nothing; show the diff and exit 1 if output would change")
+    val = commands.add_parser("validate", help="validate specs and report every problem")
+    val.add_argument("specs", nargs="*", type=Path, metavar="SPEC")
+    return parser
+
+
+def find_specs(given: list[Path]) -> list[Path]:
+    if given:
+        missing = [p for p in given if not p.is_file()]
+        if missing:
+            raise UsageError(f"no such spec file: {missing[0]}")
+        return given
+    if not DEFAULT_SPECS.is_dir():
+        raise UsageError("no SPEC given and no specs/ folder here")
+    found = sorted(p for p in DEFAULT_SPECS.iterdir() if p.suffix in pipeline.SPEC_SUFFIXES and p.is_file())
+    if not found:
+        raise UsageError("no *.yaml, *.yml or *.json spec in specs/")
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        specs = find_specs(args.specs)
+        if args.command == "validate":
+            return _validate(specs)
+        if args.templates is not None and not args.templates.is_dir():
+            raise UsageError(f"--templates: no such folder: {args.templates}")
+        return _generate(specs, args.out, args.templates, args.check)
+    except UsageError as exc:
+        print(f"clientgen: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _report(error: SpecError) -> int:
+    for diagnostic in error.diagnostics:
+        print(diagnostic.render(), file=sys.stderr)
+    count = len(error.diagnostics)
+    print(f"{count} error{'s' if count != 1 else ''}; nothing written.", file=sys.stderr)
+    return 1
+
+
+def _validate(specs: list[Path]) -> int:
+    problems = []
+    for spec in specs:
+        try:
+            pipeline.check(spec)
+        except SpecError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        for diagnostic in sorted(problems):
+            print(diagnostic.render(), file=sys.stderr)
+        return 1
+    print(f"{len(specs)} spec{'s' if len(specs) != 1 else ''} valid.")
+    return 0
+
+
+def _generate(specs: list[Path], out: Path, templates: Path | None, check: bool) -> int:
+    try:
+        changes = pipeline.generate(specs, out, templates)
+    except SpecError as exc:
+        return _report(exc)
+    if check:
+        for change in changes:
+            sys.stdout.write(writer.diff(change, out))
+        if changes:
+            print(f"{len(changes)} file(s) out of date in {out}/: run `make generate`.", file=sys.stderr)
+            return 1
+        return 0
+    writer.apply(changes)
+    print(f"{len(specs)} spec(s) generated into {out}/: {len(changes)} file(s) changed.")
+    return 0

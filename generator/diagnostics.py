@@ -1,0 +1,40 @@
+"""Errors as values: a located problem in a spec, and the exception that carries a batch of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+Pointer = tuple[str | int, ...]
+
+
+def format_pointer(pointer: Pointer) -> str:
+    """Render a pointer as a JSON pointer fragment such as ``#/paths/~1customers/get``."""
+    parts = (str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
+    return "#/" + "/".join(parts) if pointer else "#"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem, located by file, line, column (1-based) and JSON pointer."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    pointer: str = "#"
+    severity: str = "error"
+
+    def render(self) -> str:
+        return (
+            f"{self.file}:{self.line}:{self.column}: {self.severity}: "
+            f"{self.message} (at {self.pointer})"
+        )
+
+
+class SpecError(Exception):
+    """Raised by a stage that found problems; carries every diagnostic, sorted."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: Sequence[Diagnostic] = tuple(sorted(set(diagnostics)))
+        super().__init__("\n".join(d.render() for d in self.diagnostics))

@@ -1,0 +1,29 @@
+"""Stage 5, format: black, in-process, on every generated Python file."""
+
+from __future__ import annotations
+
+import black
+
+from .diagnostics import Diagnostic, SpecError
+
+MODE = black.Mode(line_length=100, target_versions={black.TargetVersion.PY310})
+
+
+def format_files(files: dict[str, str], spec_display: str) -> dict[str, str]:
+    """The same files with the Python ones formatted. A file black cannot parse is a bug in a
+    template; it is reported against the spec being generated, never written."""
+    result: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    for path, source in files.items():
+        if not path.endswith(".py"):
+            result[path] = source
+            continue
+        try:
+            result[path] = black.format_str(source, mode=MODE)
+        except black.InvalidInput as exc:
+            problems.append(
+                Diagnostic(spec_display, 1, 1, f"internal error: generated {path} is not valid Python: {exc}")
+            )
+    if problems:
+        raise SpecError(problems)
+    return result

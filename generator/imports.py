@@ -1,0 +1,118 @@
+"""The import lines of each generated module, derived from the IR: nothing unused, nothing
+missing, always in the same order."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from .model import ir
+
+
+def walk(ref: ir.TypeRef | None) -> Iterator[ir.TypeRef]:
+    if ref is None:
+        return
+    yield ref
+    yield from walk(ref.item)
+    for member in ref.members:
+        yield from walk(member)
+
+
+def _kinds(refs: Iterable[ir.TypeRef | None]) -> set[str]:
+    return {t.kind for ref in refs for t in walk(ref)}
+
+
+def _lines(stdlib: dict[str, set[str]], local: dict[str, set[str]]) -> list[str]:
+    lines = [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(stdlib.items()) if names]
+    if lines and any(local.values()):
+        lines.append("")
+    lines += [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(local.items()) if names]
+    return lines
+
+
+def models_imports(api: ir.Api) -> list[str]:
+    refs: list[ir.TypeRef | None] = []
+    for model in api.models:
+        refs.extend(f.type for f in model.fields)
+        refs.append(model.extra)
+    kinds = _kinds(refs)
+    stdlib: dict[str, set[str]] = {"typing": set(), "datetime": set()}
+    runtime: set[str] = set()
+    if api.models:
+        stdlib["dataclasses"] = {"dataclass", "field"}
+        stdlib["typing"] |= {"Any", "Mapping"}
+    if "any" in kinds or "object" in kinds:
+        stdlib["typing"].add("Any")
+    if "datetime" in kinds:
+        stdlib["datetime"].add("datetime")
+        runtime.add("parse_datetime")
+    if "date" in kinds:
+        stdlib["datetime"].add("date")
+    if "time" in kinds:
+        stdlib["datetime"].add("time")
+    if "decimal" in kinds:
+        stdlib["decimal"] = {"Decimal"}
+    if "uuid" in kinds:
+        stdlib["uuid"] = {"UUID"}
+    if api.enums:
+        stdlib["enum"] = {"Enum"}
+    if "enum" in kinds:
+        runtime.add("parse_enum")
+    if any(f.uses_unset for m in api.models for f in m.fields):
+        runtime |= {"UNSET", "Unset"}
+    return _lines(stdlib, {"._runtime": runtime})
+
+
+def parameter_kinds(api: ir.Api) -> set[str]:
+    refs: list[ir.TypeRef | None] = []
+    for op in api.operations:
+        refs.extend(p.type for p in op.parameters)
+        refs.append(op.body.type if op.body else None)
+        refs.append(op.returns)
+        if op.pagination:
+            refs.append(op.pagination.item_type)
+    return _kinds(refs)
+
+
+def type_names(refs: Iterable[ir.TypeRef | None]) -> set[str]:
+    """Model and enum class names a set of annotations mentions."""
+    return {t.name for ref in refs for t in walk(ref) if t.name}
+
+
+def client_imports(api: ir.Api) -> list[str]:
+    kinds = parameter_kinds(api)
+    stdlib: dict[str, set[str]] = {"typing": set(), "datetime": set()}
+    runtime = {"ApiResponse", "ClientCore", "Operation", "Request", "Response", "RetryConfig", "Timeout", "Transport"}
+    stdlib["typing"].add("Callable")
+    stdlib["os"] = set()
+    if api.security:
+        runtime.add("Auth")
+        kinds_of_auth = {s.kind for s in api.security}
+        runtime |= {
+            {"api_key": "ApiKeyAuth", "http_basic": "HttpBasicAuth", "http_bearer": "HttpBearerAuth",
+             "oauth2_client_credentials": "OAuth2ClientCredentials"}[k] for k in kinds_of_auth
+        }
+    if any(op.pagination for op in api.operations):
+        stdlib["typing"].add("Iterator")
+        runtime.add("iterate_pages")
+    if "uuid" in kinds:
+        stdlib["uuid"] = {"UUID"}
+    for kind in ("datetime", "date", "time"):
+        if kind in kinds:
+            stdlib["datetime"].add(kind)
+    if "decimal" in kinds:
+        stdlib["decimal"] = {"Decimal"}
+    if "any" in kinds or "object" in kinds:
+        stdlib["typing"].add("Any")
+    refs: list[ir.TypeRef | None] = []
+    for op in api.operations:
+        refs.extend(p.type for p in op.parameters)
+        refs.append(op.body.type if op.body else None)
+        refs.append(op.returns)
+        refs.extend(r.type for r in op.errors)
+        if op.pagination:
+            refs.append(op.pagination.item_type)
+    names = type_names(refs)
+    lines = _lines(stdlib, {"._runtime": runtime, ".models": names})
+    if "os" in stdlib:
+        lines.insert(0, "import os")
+    return lines

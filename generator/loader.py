@@ -1,0 +1,172 @@
+"""Stage 1, load: read a YAML or JSON spec into plain data, and locate any JSON pointer in it.
+
+Data is loaded with the fast C parser when present. Line and column numbers are only needed
+when something is wrong, so the node tree that carries them is built lazily, on the first
+``locate`` call, and cached.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, Pointer, SpecError, format_pointer
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SpecLoader(_BaseLoader):  # type: ignore[misc]
+    """YAML 1.2 core schema (as OpenAPI specifies): no timestamps, no yes/no booleans,
+    mapping keys always strings, duplicate keys recorded."""
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, yaml.Mark]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
+        self.flatten_mapping(node)
+        mapping: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            key = _key_to_str(key)
+            if key in mapping:
+                self.duplicates.append((key, key_node.start_mark))
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
+
+
+def _key_to_str(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    return str(key)
+
+
+_CORE_RESOLVERS = [
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", list("~nN") + [""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    (
+        "tag:yaml.org,2002:int",
+        r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+        list("-+0123456789"),
+    ),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+]
+for _tag, _pattern, _first in _CORE_RESOLVERS:
+    _SpecLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+def _construct_yaml_int(loader: Any, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text)
+
+
+_SpecLoader.add_constructor("tag:yaml.org,2002:int", _construct_yaml_int)
+
+
+class SpecDocument:
+    """A loaded spec: its data, its text, and a lazily built map from pointers to positions."""
+
+    def __init__(self, path: Path, display: str, text: str, data: Any) -> None:
+        self.path = path
+        self.display = display
+        self.text = text
+        self.data = data
+        self._root: yaml.Node | None = None
+        self._composed = False
+
+    def locate(self, pointer: Pointer) -> tuple[int, int]:
+        """Line and column (1-based) of the deepest node on ``pointer`` that exists."""
+        node = self._node_tree()
+        if node is None:
+            return (1, 1)
+        for part in pointer:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def diagnostic(self, pointer: Pointer, message: str, severity: str = "error") -> Diagnostic:
+        line, column = self.locate(pointer)
+        return Diagnostic(
+            self.display, line, column, message, format_pointer(pointer), severity
+        )
+
+    def _node_tree(self) -> yaml.Node | None:
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = yaml.compose(self.text, Loader=_SpecLoader)
+            except yaml.YAMLError:
+                self._root = None
+        return self._root
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                return value_node  # type: ignore[no-any-return]
+    elif isinstance(node, yaml.SequenceNode):
+        index = int(part) if str(part).isdigit() else -1
+        if 0 <= index < len(node.value):
+            return node.value[index]  # type: ignore[no-any-return]
+    return None
+
+
+def load(path: Path, display: str | None = None) -> SpecDocument:
+    """Read and parse a spec file. Raises SpecError (never a traceback) when it cannot."""
+    shown = display if display is not None else str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError([Diagnostic(shown, 1, 1, f"cannot read file: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            [Diagnostic(shown, 1, exc.start + 1, "file is not valid UTF-8")]
+        ) from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SpecError(
+                [Diagnostic(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]
+            ) from None
+        return SpecDocument(path, shown, text, data)
+    loader = _SpecLoader(text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "syntax error"
+        raise SpecError([Diagnostic(shown, line, column, f"invalid YAML: {problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([Diagnostic(shown, 1, 1, f"invalid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise SpecError(
+            Diagnostic(shown, m.line + 1, m.column + 1, f"duplicate key {key!r}")
+            for key, m in loader.duplicates
+        )
+    return SpecDocument(path, shown, text, data)

@@ -1,0 +1,1 @@
+"""What is emitted: the intermediate model (IR) that templates render."""

@@ -1,0 +1,284 @@
+"""The intermediate model: frozen dataclasses, the only thing templates see.
+
+Every naming and typing decision is already made here; templates only lay the text out.
+A ``TypeRef.kind`` has one macro in ``templates/python/macros.jinja`` per direction
+(decode from JSON, encode to JSON), mirroring openapi-python-client's property kinds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# kinds of TypeRef
+PRIMITIVE_KINDS = ("str", "int", "float", "bool", "any")
+FORMATTED_KINDS = ("datetime", "date", "time", "decimal", "uuid", "bytes")
+KINDS = PRIMITIVE_KINDS + FORMATTED_KINDS + ("model", "enum", "list", "map", "object", "union")
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    """A Python type for a JSON value, without its nullability."""
+
+    kind: str
+    annotation: str  # e.g. "list[CommerceAddress]", "Status | str"
+    display: str  # for docs, e.g. "list[CommerceAddress]", "Status (enum)"
+    item: TypeRef | None = None  # element of list / value of map
+    name: str | None = None  # class name of a model or enum
+    format: str | None = None  # OpenAPI format, for docs
+    wire_type: str | None = None  # "string" / "number" for decimal
+    members: tuple[TypeRef, ...] = ()  # union members (primitives only)
+
+    @property
+    def needs_conversion(self) -> bool:
+        """Whether JSON data must be converted to get this type (and back)."""
+        if self.kind in ("list", "map"):
+            return self.item is not None and self.item.needs_conversion
+        if self.kind == "union":
+            return any(m.needs_conversion for m in self.members)
+        return self.kind not in PRIMITIVE_KINDS + ("object",)
+
+
+_JSON_TYPES = {"int": "int", "float": "float", "bool": "bool", "list": "list"}
+
+
+def json_type(ref: TypeRef) -> str:
+    """The JSON type a value of ``ref`` has on the wire, used to tell union members apart."""
+    if ref.kind in ("model", "map", "object"):
+        return "dict"
+    if ref.kind == "enum":
+        return "int" if ref.annotation.endswith("| int") else "str"
+    return _JSON_TYPES.get(ref.kind, "str")
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Schema facts shown in docs: default, bounds, format, enum values, example."""
+
+    default: str | None = None  # JSON text
+    minimum: str | None = None
+    maximum: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    format: str | None = None
+    enum_values: tuple[str, ...] = ()  # JSON texts
+    example: str | None = None  # JSON text
+    read_only: bool = False
+    write_only: bool = False
+    deprecated: bool = False
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # Python attribute
+    wire_name: str
+    type: TypeRef
+    required: bool
+    nullable: bool
+    description: str
+    constraints: Constraints
+
+    @property
+    def annotation(self) -> str:
+        text = self.type.annotation
+        if self.nullable:
+            text += " | None"
+            if not self.required:
+                text += " | Unset"
+        elif not self.required:
+            text += " | None"
+        return text
+
+    @property
+    def default(self) -> str | None:
+        """The dataclass default expression, or None for a required field."""
+        if self.required:
+            return None
+        return "UNSET" if self.nullable else "None"
+
+    @property
+    def uses_unset(self) -> bool:
+        return self.nullable and not self.required
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    wire_name: str  # the components/schemas key, or the path of a hoisted inline schema
+    description: str
+    fields: tuple[Field, ...]
+    extra: TypeRef | None  # type of additionalProperties values; None: any JSON
+    example: str | None  # JSON text
+    composed_of: tuple[str, ...] = ()  # allOf members (model names), for docs
+
+    @property
+    def required_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    name: str
+    value: str | int | float | bool
+    literal: str  # Python literal of value
+
+
+@dataclass(frozen=True)
+class Enum:
+    name: str
+    wire_name: str
+    description: str
+    base: str  # "str" or "int"
+    members: tuple[EnumMember, ...]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # Python keyword argument
+    wire_name: str
+    location: str  # path, query, header, cookie
+    type: TypeRef
+    annotation: str  # argument annotation, optional-ness included
+    required: bool
+    description: str
+    style: str
+    explode: bool
+    constraints: Constraints
+
+
+@dataclass(frozen=True)
+class Body:
+    name: str  # keyword argument ("body")
+    type: TypeRef
+    annotation: str
+    required: bool
+    content_type: str
+    description: str
+    example: str | None
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str  # "200", "4XX", "default"
+    description: str
+    type: TypeRef | None
+    content_type: str | None
+    exception: str | None  # error class name for non-2xx
+    example: str | None
+
+    @property
+    def status_key(self) -> str:
+        """Python literal of the key in Operation.errors."""
+        return self.status if self.status.isdigit() else repr(self.status)
+
+
+@dataclass(frozen=True)
+class Pagination:
+    style: str
+    items_path: str
+    items_expr: str  # Python expression over "page" giving the item list
+    item_type: TypeRef
+    param: str | None  # Python name of the cursor/page argument
+    next: str | None
+    size_param: str | None
+    total: str | None
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method_name: str
+    constant: str  # module-level Operation constant
+    http_method: str
+    path: str
+    summary: str
+    description: str
+    group: tuple[str, ...]  # python attribute path
+    parameters: tuple[Parameter, ...]
+    body: Body | None
+    success: tuple[Response, ...]
+    errors: tuple[Response, ...]
+    returns: TypeRef | None  # the success data type; None: no body
+    pagination: Pagination | None
+    idempotent: bool | None
+    security: tuple[tuple[str, ...], ...]  # alternatives of scheme names; () = none
+    deprecated: bool
+    tags: tuple[str, ...]
+
+    @property
+    def returns_annotation(self) -> str:
+        return self.returns.annotation if self.returns else "None"
+
+    @property
+    def path_params(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "path")
+
+    def located(self, location: str) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == location)
+
+
+@dataclass(frozen=True)
+class ResourceGroup:
+    attribute: str  # attribute on its parent
+    class_name: str
+    title: str  # e.g. "Sales.Customers"
+    path: tuple[str, ...]  # e.g. ("sales", "customers")
+    doc_name: str  # docs/<doc_name>.md
+    operations: tuple[Operation, ...]
+    children: tuple[ResourceGroup, ...]
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    name: str  # key in components.securitySchemes
+    kind: str  # api_key, http_basic, http_bearer, oauth2_client_credentials
+    description: str
+    arguments: tuple[str, ...]  # Client constructor arguments it takes
+    env_vars: tuple[str, ...]  # environment fallbacks, same order
+    location: str | None = None  # api_key: header, query, cookie
+    wire_name: str | None = None  # api_key: header/query/cookie name
+    token_url: str | None = None
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Retries:
+    attempts: int
+    initial_backoff: float
+    max_backoff: float
+    multiplier: float
+    jitter: float
+
+
+@dataclass(frozen=True)
+class Api:
+    spec_file: str  # file name of the spec, as shown in generated headers
+    spec_sha256: str
+    project: str  # distribution / folder name, e.g. "codat-lending"
+    package: str  # import name, e.g. "codat_lending"
+    title: str
+    version: str
+    dist_version: str  # PEP 440 version of the generated project
+    description: str
+    base_url: str
+    servers: tuple[tuple[str, str], ...]  # (url, description)
+    env_prefix: str
+    root: ResourceGroup  # the client itself; its operations are methods on Client
+    models: tuple[Model, ...]
+    enums: tuple[Enum, ...]
+    security: tuple[SecurityScheme, ...]
+    retries: Retries
+    operations: tuple[Operation, ...] = field(default=())  # all, in spec order
+
+    @property
+    def groups(self) -> tuple[ResourceGroup, ...]:
+        """Every group below the root, depth first, in a stable order."""
+        found: list[ResourceGroup] = []
+
+        def visit(group: ResourceGroup) -> None:
+            for child in group.children:
+                found.append(child)
+                visit(child)
+
+        visit(self.root)
+        return tuple(found)

@@ -1,0 +1,1 @@
+"""Parsing: the validated spec (plain data) in, the IR (``generator.model.ir``) out."""

@@ -1,0 +1,170 @@
+"""Stage 3, build: a validated spec document in, the ``ir.Api`` out (or located errors)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from .. import extensions
+from ..diagnostics import SpecError
+from ..loader import SpecDocument
+from ..model import ir
+from ..naming import NameSpace, constant, pascal, snake
+from .operations import OperationBuilder, iter_operations
+from .schemas import Schemas, SchemaError
+
+# Client constructor arguments that are not credentials.
+CLIENT_RESERVED = {"self", "base_url", "timeout", "retries", "transport", "before_request", "after_response"}
+
+
+def build(doc: SpecDocument, project: str) -> ir.Api:
+    """The IR of ``doc``; ``project`` is the output folder name (the spec file's stem)."""
+    data: dict[str, Any] = doc.data
+    schemas = Schemas(doc)
+    schemas.build_components()
+    builder = OperationBuilder(schemas)
+    operations: list[ir.Operation] = []
+    problems = list(schemas.problems)
+    for path, item, method in iter_operations(data):
+        try:
+            operations.append(builder.build(path, item, method, data.get("security")))
+        except SchemaError as exc:
+            problems.append(doc.diagnostic(exc.pointer, str(exc)))
+    problems.extend(d for d in schemas.problems if d not in problems)
+    if problems:
+        raise SpecError(problems)
+
+    package = snake(project, "client")
+    info = data.get("info") or {}
+    servers = tuple(
+        (str(s.get("url", "")), str(s.get("description") or "").strip())
+        for s in data.get("servers") or []
+        if isinstance(s, dict)
+    )
+    used = {name for op in operations for req in op.security for name in req}
+    env_prefix = constant(project, "CLIENT")
+    hint = extensions.retries(data)
+    return ir.Api(
+        spec_file=doc.path.name,
+        spec_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+        project=project,
+        package=package,
+        title=str(info.get("title") or project).strip(),
+        version=str(info.get("version") or "").strip(),
+        dist_version=_dist_version(str(info.get("version") or "")),
+        description=str(info.get("description") or "").strip(),
+        base_url=servers[0][0].rstrip("/") if servers else "",
+        servers=servers,
+        env_prefix=env_prefix,
+        root=_groups(operations),
+        models=tuple(schemas.models),
+        enums=tuple(schemas.enums),
+        security=_security(doc, used, env_prefix),
+        retries=ir.Retries(
+            hint.attempts, hint.initial_backoff, hint.max_backoff, hint.multiplier, hint.jitter
+        ),
+        operations=tuple(operations),
+    )
+
+
+def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
+    """The tree of resource groups; the root is the client itself."""
+    classes = NameSpace({"Client"})
+
+    def make(path: tuple[str, ...], title: str) -> ir.ResourceGroup:
+        here = [op for op in operations if op.group == path]
+        child_names: list[str] = []
+        for op in operations:
+            if len(op.group) > len(path) and op.group[: len(path)] == path:
+                name = op.group[len(path)]
+                if name not in child_names:
+                    child_names.append(name)
+        children = tuple(
+            make(path + (name,), _title(operations, path + (name,))) for name in child_names
+        )
+        methods = NameSpace(set(child_names) | {"close"})
+        renamed = []
+        for op in here:
+            name = methods.claim(op.method_name)
+            methods.claim(name + "_with_response")
+            if op.pagination:
+                methods.claim(name + "_iter")
+            renamed.append(op if name == op.method_name else _rename(op, name))
+        return ir.ResourceGroup(
+            attribute=path[-1] if path else "",
+            class_name=classes.claim(pascal("_".join(path)) + "Resource") if path else "Client",
+            title=title,
+            path=path,
+            doc_name="_".join(path) if path else "client",
+            operations=tuple(renamed),
+            children=children,
+        )
+
+    return make((), "Client")
+
+
+def _rename(op: ir.Operation, name: str) -> ir.Operation:
+    from dataclasses import replace
+
+    return replace(op, method_name=name)
+
+
+def _title(operations: list[ir.Operation], path: tuple[str, ...]) -> str:
+    """A group's title: the tag that named it (``Sales.Customers``), else its dotted path."""
+    for op in operations:
+        if op.group == path and op.tags and tuple(snake(p) for p in op.tags[0].split(".")) == path:
+            return op.tags[0]
+    return ".".join(pascal(p) for p in path)
+
+
+def _security(doc: SpecDocument, used: set[str], env_prefix: str) -> tuple[ir.SecurityScheme, ...]:
+    raw = ((doc.data.get("components") or {}).get("securitySchemes")) or {}
+    arguments = NameSpace(CLIENT_RESERVED)
+    schemes: list[ir.SecurityScheme] = []
+    problems = []
+    for name, scheme in raw.items():
+        if name not in used or not isinstance(scheme, dict):
+            continue
+        base = snake(name, "credential")
+        description = str(scheme.get("description") or "").strip()
+        kind = scheme.get("type")
+        where = ("components", "securitySchemes", name)
+        if kind == "apiKey":
+            args = (arguments.claim(base),)
+            schemes.append(
+                ir.SecurityScheme(
+                    name, "api_key", description, args, _env(env_prefix, args),
+                    location=scheme.get("in"), wire_name=scheme.get("name"),
+                )
+            )
+        elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
+            args = (arguments.claim(base + "_username"), arguments.claim(base + "_password"))
+            schemes.append(ir.SecurityScheme(name, "http_basic", description, args, _env(env_prefix, args)))
+        elif kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+            args = (arguments.claim(base),)
+            schemes.append(ir.SecurityScheme(name, "http_bearer", description, args, _env(env_prefix, args)))
+        elif kind == "oauth2" and "clientCredentials" in (scheme.get("flows") or {}):
+            flow = scheme["flows"]["clientCredentials"]
+            args = (arguments.claim(base + "_client_id"), arguments.claim(base + "_client_secret"))
+            schemes.append(
+                ir.SecurityScheme(
+                    name, "oauth2_client_credentials", description, args, _env(env_prefix, args),
+                    token_url=flow.get("tokenUrl"), scopes=tuple(sorted(flow.get("scopes") or {})),
+                )
+            )
+        else:
+            problems.append(doc.diagnostic(where, f"security scheme kind not supported yet: {kind!r}"))
+    if problems:
+        raise SpecError(problems)
+    return tuple(schemes)
+
+
+def _env(prefix: str, args: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{prefix}_{arg.upper()}" for arg in args)
+
+
+def _dist_version(version: str) -> str:
+    """The spec's version when it is a plain release number, else 0.0.0 (PEP 440 needs one)."""
+    version = version.strip().lstrip("vV")
+    return version if re.fullmatch(r"\d+(\.\d+)*", version) else "0.0.0"

@@ -1,0 +1,471 @@
+"""JSON Schemas to IR types: models, enums, and the TypeRef of every schema use.
+
+Component schemas keep their names; inline objects and enums are hoisted to named classes
+derived from where they stand (``Customer`` + ``status`` -> ``CustomerStatus``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from ..diagnostics import Diagnostic, Pointer
+from ..loader import SpecDocument
+from ..model import ir
+from ..naming import NameSpace, constant, pascal, snake
+from ..validate import resolve_pointer
+
+COMPONENT_PREFIX = "#/components/schemas/"
+
+# Names the generated models module imports or the package exports: never a model's name.
+RESERVED_CLASS_NAMES = {
+    "Any", "Mapping", "Enum", "Decimal", "UUID", "UNSET", "Unset", "Client", "ApiError",
+    "ApiResponse", "ClientError", "TransportError", "ApiTimeoutError", "RetryConfig", "Timeout",
+    "dataclass", "field", "datetime", "date", "time", "annotations", "Iterator",
+}
+# Names a model's own methods and attributes use: a field with such a name is renamed.
+RESERVED_FIELD_NAMES = {"from_dict", "to_dict", "additional_properties", "self"}
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class SchemaError(Exception):
+    def __init__(self, pointer: Pointer, message: str) -> None:
+        super().__init__(message)
+        self.pointer = pointer
+
+
+class Schemas:
+    """Turns schemas into TypeRefs, creating models and enums as it meets them."""
+
+    def __init__(self, doc: SpecDocument) -> None:
+        self.doc = doc
+        self.data: dict[str, Any] = doc.data
+        self.classes = NameSpace(RESERVED_CLASS_NAMES)
+        self.models: list[ir.Model] = []
+        self.enums: list[ir.Enum] = []
+        self.problems: list[Diagnostic] = []
+        self._component_types: dict[str, ir.TypeRef] = {}
+        self._component_names: dict[str, str] = {}
+        self._building: set[str] = set()
+        components = (self.data.get("components") or {}).get("schemas") or {}
+        self._components: dict[str, Any] = components if isinstance(components, dict) else {}
+        for key in self._components:
+            self._component_names[key] = self.classes.claim(pascal(key))
+
+    # -- public -----------------------------------------------------------------------------
+
+    def build_components(self) -> None:
+        """Every component schema becomes a type, used or not (nothing is dropped)."""
+        for key in self._components:
+            self._guard(("components", "schemas", key), lambda k=key: self.component(k))
+
+    def type_of(self, schema: Any, hint: str, pointer: Pointer) -> tuple[ir.TypeRef, bool]:
+        """The TypeRef of ``schema`` and whether null is allowed; hoists inline classes."""
+        if not isinstance(schema, dict):
+            return _ANY, True
+        if "$ref" in schema:
+            return self._ref(schema, hint, pointer)
+        nullable = is_nullable(schema)
+        for key in ("oneOf", "anyOf"):
+            if key in schema:
+                return self._union(schema, key, hint, pointer, nullable)
+        if "allOf" in schema:
+            members = [m for m in schema["allOf"] if not _is_null(m)]
+            own = any(k in schema for k in ("properties", "additionalProperties"))
+            if len(members) == 1 and not own:
+                inner, inner_null = self.type_of(members[0], hint, pointer + ("allOf", 0))
+                return inner, nullable or inner_null
+            return self._model(schema, hint, pointer, wire_name=hint), nullable
+        if "enum" in schema:
+            return self._enum(schema, hint, pointer, wire_name=hint)
+        if "const" in schema:
+            return _primitive_of(schema["const"]), nullable
+        return self._plain(schema, hint, pointer), nullable
+
+    def component(self, key: str) -> ir.TypeRef:
+        if key in self._component_types:
+            return self._component_types[key]
+        schema = self._components[key]
+        name = self._component_names[key]
+        pointer: Pointer = ("components", "schemas", key)
+        if key in self._building:  # an alias cycle with no object in it
+            raise SchemaError(pointer, f"schema {key!r} refers to itself without an object")
+        if _is_object_like(self, schema):
+            ref = ir.TypeRef("model", name, name, name=name)
+            self._component_types[key] = ref  # before the fields, for recursion
+            self._build_model(schema, name, key, pointer)
+            return ref
+        if isinstance(schema, dict) and "enum" in schema and "$ref" not in schema:
+            ref, _ = self._enum(schema, name, pointer, wire_name=key, fixed_name=name)
+            self._component_types[key] = ref
+            return ref
+        self._building.add(key)
+        try:
+            ref, _ = self.type_of(schema, name, pointer)
+        finally:
+            self._building.discard(key)
+        self._component_types[key] = ref
+        return ref
+
+    def component_nullable(self, key: str) -> bool:
+        schema = self._components.get(key)
+        return isinstance(schema, dict) and is_nullable(schema)
+
+    # -- kinds ------------------------------------------------------------------------------
+
+    def _ref(self, schema: dict[str, Any], hint: str, pointer: Pointer) -> tuple[ir.TypeRef, bool]:
+        ref = schema["$ref"]
+        own_null = is_nullable(schema)
+        if ref.startswith(COMPONENT_PREFIX) and "/" not in ref[len(COMPONENT_PREFIX) :]:
+            key = _unescape(ref[len(COMPONENT_PREFIX) :])
+            return self.component(key), own_null or self.component_nullable(key)
+        target = resolve_pointer(self.data, ref)
+        inner, null = self.type_of(target, hint, _pointer_of(ref))
+        return inner, own_null or null
+
+    def _union(
+        self, schema: dict[str, Any], key: str, hint: str, pointer: Pointer, nullable: bool
+    ) -> tuple[ir.TypeRef, bool]:
+        members = schema[key]
+        real = [(i, m) for i, m in enumerate(members) if not _is_null(m)]
+        nullable = nullable or len(real) < len(members)
+        if len(real) == 1:
+            index, member = real[0]
+            inner, inner_null = self.type_of(member, hint, pointer + (key, index))
+            return inner, nullable or inner_null
+        types = [self.type_of(m, hint, pointer + (key, i))[0] for i, m in real]
+        if all(t.kind in ir.PRIMITIVE_KINDS for t in types):
+            return _primitive_union(types), nullable
+        json_types = [ir.json_type(t) for t in types]
+        if len(set(json_types)) < len(json_types):
+            raise SchemaError(
+                pointer + (key,),
+                f"{key} members that share a JSON type ({', '.join(json_types)}) need a "
+                "discriminator, which is not supported yet",
+            )
+        return (
+            ir.TypeRef(
+                "union",
+                " | ".join(t.annotation for t in types),
+                " or ".join(t.display for t in types),
+                members=tuple(types),
+            ),
+            nullable,
+        )
+
+    def _plain(self, schema: dict[str, Any], hint: str, pointer: Pointer) -> ir.TypeRef:
+        types = schema.get("type")
+        if isinstance(types, list):
+            real = [t for t in types if t != "null"]
+            if len(real) > 1:
+                return _primitive_union(
+                    [self._plain({**schema, "type": t}, hint, pointer) for t in real]
+                )
+            types = real[0] if real else None
+        fmt = schema.get("format")
+        if types == "string":
+            return _string_type(fmt)
+        if types == "integer":
+            return ir.TypeRef("int", "int", "integer", format=fmt)
+        if types == "number":
+            return ir.TypeRef("float", "float", "number", format=fmt)
+        if types == "boolean":
+            return ir.TypeRef("bool", "bool", "boolean")
+        if types == "array":
+            item, _ = self.type_of(schema.get("items", {}), hint + "Item", pointer + ("items",))
+            return ir.TypeRef(
+                "list", f"list[{item.annotation}]", f"list[{item.display}]", item=item
+            )
+        if types == "object" or "properties" in schema:
+            if schema.get("properties"):
+                return self._model(schema, hint, pointer, wire_name=hint)
+            extra = schema.get("additionalProperties")
+            if isinstance(extra, dict) and extra:
+                item, _ = self.type_of(extra, hint + "Value", pointer + ("additionalProperties",))
+                return ir.TypeRef(
+                    "map", f"dict[str, {item.annotation}]", f"map[str, {item.display}]", item=item
+                )
+            return ir.TypeRef("object", "dict[str, Any]", "object")
+        return _ANY
+
+    def _model(self, schema: dict[str, Any], hint: str, pointer: Pointer, wire_name: str) -> ir.TypeRef:
+        name = self.classes.claim(pascal(hint))
+        self._build_model(schema, name, wire_name, pointer)
+        return ir.TypeRef("model", name, name, name=name)
+
+    def _build_model(self, schema: Any, name: str, wire_name: str, pointer: Pointer) -> None:
+        properties, required, extra_schema, composed = self._merged(schema, pointer)
+        names = NameSpace(RESERVED_FIELD_NAMES)
+        fields: list[ir.Field] = []
+        for wire, (prop, prop_pointer) in properties.items():
+            field_name = names.claim(snake(wire, "field"))
+            ftype, nullable = self.type_of(prop, name + pascal(wire, "Field"), prop_pointer)
+            fields.append(
+                ir.Field(
+                    name=field_name,
+                    wire_name=wire,
+                    type=ftype,
+                    required=wire in required,
+                    nullable=nullable,
+                    description=describe(self.data, prop),
+                    constraints=constraints(self.data, prop),
+                )
+            )
+        extra: ir.TypeRef | None = None
+        if isinstance(extra_schema, dict) and extra_schema:
+            extra, _ = self.type_of(extra_schema, name + "Value", pointer + ("additionalProperties",))
+        example = _example(schema)
+        self.models.append(
+            ir.Model(
+                name=name,
+                wire_name=wire_name,
+                description=describe(self.data, schema),
+                fields=tuple(fields),
+                extra=extra,
+                example=json_text(example) if example is not None else None,
+                composed_of=tuple(composed),
+            )
+        )
+
+    def _merged(
+        self, schema: Any, pointer: Pointer, seen: frozenset[str] = frozenset()
+    ) -> tuple[dict[str, tuple[Any, Pointer]], set[str], Any, list[str]]:
+        """Properties (in order), required names, additionalProperties and allOf member names
+        of an object schema, allOf members and their references flattened."""
+        properties: dict[str, tuple[Any, Pointer]] = {}
+        required: set[str] = set()
+        extra: Any = None
+        composed: list[str] = []
+        if not isinstance(schema, dict):
+            return properties, required, extra, composed
+        if "$ref" in schema:
+            ref = schema["$ref"]
+            if ref in seen:
+                raise SchemaError(pointer, f"allOf cycle through {ref!r}")
+            target = resolve_pointer(self.data, ref)
+            if ref.startswith(COMPONENT_PREFIX):
+                composed.append(self._component_names.get(_unescape(ref[len(COMPONENT_PREFIX) :]), ref))
+            props, req, extra, _ = self._merged(target, _pointer_of(ref), seen | {ref})
+            return props, req, extra, composed
+        for index, member in enumerate(schema.get("allOf") or []):
+            props, req, member_extra, names = self._merged(member, pointer + ("allOf", index), seen)
+            for key, value in props.items():
+                if key in properties and _shape(properties[key][0]) != _shape(value[0]):
+                    raise SchemaError(
+                        value[1], f"allOf members disagree on the type of property {key!r}"
+                    )
+                properties[key] = value
+            required |= req
+            extra = member_extra if member_extra is not None else extra
+            composed.extend(names)
+        for key, prop in (schema.get("properties") or {}).items():
+            properties[key] = (prop, pointer + ("properties", key))
+        required |= {r for r in schema.get("required") or [] if isinstance(r, str)}
+        if "additionalProperties" in schema:
+            extra = schema["additionalProperties"]
+        return properties, required, extra, composed
+
+    def _enum(
+        self,
+        schema: dict[str, Any],
+        hint: str,
+        pointer: Pointer,
+        wire_name: str,
+        fixed_name: str | None = None,
+    ) -> tuple[ir.TypeRef, bool]:
+        values = [v for v in schema["enum"] if v is not None]
+        nullable = is_nullable(schema) or len(values) < len(schema["enum"])
+        if values and all(isinstance(v, str) for v in values):
+            base = "str"
+        elif values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            base = "int"
+        else:
+            return _primitive_union([_primitive_of(v) for v in values] or [_ANY]), nullable
+        name = fixed_name or self.classes.claim(pascal(hint))
+        member_names = NameSpace({"name", "value", "mro"})
+        members = tuple(
+            ir.EnumMember(member_names.claim(constant(str(v), "VALUE")), v, repr(v)) for v in values
+        )
+        self.enums.append(ir.Enum(name, wire_name, describe(self.data, schema), base, members))
+        return ir.TypeRef("enum", f"{name} | {base}", f"{name} (enum)", name=name), nullable
+
+    def _guard(self, pointer: Pointer, build: Any) -> None:
+        try:
+            build()
+        except SchemaError as exc:
+            self.problems.append(self.doc.diagnostic(exc.pointer, str(exc)))
+
+
+_ANY = ir.TypeRef("any", "Any", "any")
+
+_STRING_FORMATS = {
+    "date-time": ("datetime", "datetime"),
+    "date": ("date", "date"),
+    "time": ("time", "time"),
+    "uuid": ("uuid", "UUID"),
+    "decimal": ("decimal", "Decimal"),
+}
+
+
+def _string_type(fmt: Any) -> ir.TypeRef:
+    kind, annotation = _STRING_FORMATS.get(fmt, ("str", "str")) if isinstance(fmt, str) else ("str", "str")
+    display = "string" if kind == "str" else f"string ({fmt})"
+    return ir.TypeRef(kind, annotation, display, format=fmt if isinstance(fmt, str) else None, wire_type="string")
+
+
+def _primitive_of(value: Any) -> ir.TypeRef:
+    if isinstance(value, bool):
+        return ir.TypeRef("bool", "bool", "boolean")
+    if isinstance(value, int):
+        return ir.TypeRef("int", "int", "integer")
+    if isinstance(value, float):
+        return ir.TypeRef("float", "float", "number")
+    if isinstance(value, str):
+        return ir.TypeRef("str", "str", "string")
+    return _ANY
+
+
+def _primitive_union(types: list[ir.TypeRef]) -> ir.TypeRef:
+    unique: dict[str, ir.TypeRef] = {}
+    for t in types:
+        unique.setdefault(t.annotation, t)
+    if len(unique) == 1:
+        return next(iter(unique.values()))
+    if "Any" in unique:
+        return _ANY
+    members = tuple(unique.values())
+    return ir.TypeRef(
+        "union",
+        " | ".join(t.annotation for t in members),
+        " or ".join(t.display for t in members),
+        members=members,
+    )
+
+
+def is_nullable(schema: dict[str, Any]) -> bool:
+    types = schema.get("type")
+    return (
+        schema.get("nullable") is True
+        or types == "null"
+        or (isinstance(types, list) and "null" in types)
+        or (isinstance(schema.get("enum"), list) and None in schema["enum"] and types is None)
+    )
+
+
+def _is_null(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "null" and len(schema) <= 2
+
+
+def _is_object_like(schemas: Schemas, schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("properties"):
+        return True
+    if "allOf" in schema:
+        members = [m for m in schema["allOf"] if not _is_null(m)]
+        return len(members) > 1 or any("properties" in m for m in members if isinstance(m, dict))
+    return False
+
+
+def _shape(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return schema.get("$ref") or schema.get("type")
+    return None
+
+
+def _unescape(part: str) -> str:
+    return part.replace("~1", "/").replace("~0", "~")
+
+
+def _pointer_of(ref: str) -> Pointer:
+    return tuple(_unescape(p) for p in ref[2:].split("/")) if ref.startswith("#/") else ()
+
+
+def _example(schema: Any) -> Any:
+    if not isinstance(schema, dict):
+        return None
+    if "example" in schema:
+        return schema["example"]
+    examples = schema.get("examples")
+    if isinstance(examples, list) and examples:
+        return examples[0]
+    return None
+
+
+def _target(data: Any, schema: Any) -> Any:
+    if isinstance(schema, dict) and isinstance(schema.get("$ref"), str):
+        return resolve_pointer(data, schema["$ref"])
+    return schema
+
+
+def describe(data: Any, schema: Any) -> str:
+    """A schema's description; a $ref's own sibling description wins over its target's."""
+    if isinstance(schema, dict) and isinstance(schema.get("description"), str):
+        return str(schema["description"]).strip()
+    target = _target(data, schema)
+    if target is not schema and isinstance(target, dict):
+        return describe(data, target)
+    if isinstance(schema, dict):
+        for key in ("allOf", "oneOf", "anyOf"):
+            for member in schema.get(key) or []:
+                text = describe(data, member)
+                if text:
+                    return text
+    return ""
+
+
+def constraints(data: Any, schema: Any) -> ir.Constraints:
+    """The documented facts of a schema use, sibling keys of a $ref first."""
+    if not isinstance(schema, dict):
+        return ir.Constraints()
+    target = _target(data, schema)
+    merged: dict[str, Any] = {}
+    if isinstance(target, dict) and target is not schema:
+        merged.update(_resolved_for_docs(data, target))
+    merged.update(_resolved_for_docs(data, {k: v for k, v in schema.items() if k != "$ref"}))
+    example = _example(merged)
+    enum = merged.get("enum")
+    return ir.Constraints(
+        default=json_text(merged["default"]) if "default" in merged else None,
+        minimum=_bound(merged, "minimum", "exclusiveMinimum"),
+        maximum=_bound(merged, "maximum", "exclusiveMaximum"),
+        min_length=merged.get("minLength"),
+        max_length=merged.get("maxLength"),
+        pattern=merged.get("pattern"),
+        format=merged.get("format") if isinstance(merged.get("format"), str) else None,
+        enum_values=tuple(json_text(v) for v in enum) if isinstance(enum, list) else (),
+        example=json_text(example) if example is not None else None,
+        read_only=merged.get("readOnly") is True,
+        write_only=merged.get("writeOnly") is True,
+        deprecated=merged.get("deprecated") is True,
+    )
+
+
+def _resolved_for_docs(data: Any, schema: dict[str, Any]) -> dict[str, Any]:
+    """Facts of a schema that wraps another (allOf of one, nullable unions) pulled up."""
+    result: dict[str, Any] = {}
+    for key in ("allOf", "oneOf", "anyOf"):
+        members = [m for m in schema.get(key) or [] if not _is_null(m)]
+        if len(members) == 1:
+            result.update(_resolved_for_docs(data, _target(data, members[0]) or {}))
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        items = _target(data, schema["items"])
+        if isinstance(items, dict) and "enum" in items:
+            result["enum"] = items["enum"]
+    result.update({k: v for k, v in schema.items() if k not in ("allOf", "oneOf", "anyOf")})
+    return result
+
+
+def _bound(schema: dict[str, Any], inclusive: str, exclusive: str) -> str | None:
+    if isinstance(schema.get(exclusive), (int, float)) and not isinstance(schema[exclusive], bool):
+        return f"{'>' if inclusive == 'minimum' else '<'} {json_text(schema[exclusive])}"
+    if isinstance(schema.get(inclusive), (int, float)) and not isinstance(schema[inclusive], bool):
+        return json_text(schema[inclusive])
+    return None
+
+
+def iter_problems(schemas: Schemas) -> Iterator[Diagnostic]:
+    yield from schemas.problems

@@ -1,0 +1,84 @@
+"""The straight line: load -> validate -> build IR -> render -> format -> write.
+
+Everything up to writing happens in memory for every spec first, so a run that fails on any
+spec writes nothing at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import imports, render, writer
+from .diagnostics import SpecError
+from .format import format_files
+from .loader import load
+from .parser.build import build
+from .validate import validate
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Project:
+    spec: Path
+    folder: Path
+    files: dict[str, str]
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def check(spec: Path) -> None:
+    """Load and validate one spec; raises SpecError with every located problem."""
+    doc = load(spec, display_path(spec))
+    problems = validate(doc)
+    if problems:
+        raise SpecError(problems)
+    build(doc, spec.stem)
+
+
+def generate_project(spec: Path, out: Path, templates: Path | None) -> Project:
+    doc = load(spec, display_path(spec))
+    problems = validate(doc)
+    if problems:
+        raise SpecError(problems)
+    api = build(doc, spec.stem)
+    env = render.environment(templates)
+    rendered = render.render(api, env, _imports)
+    files = format_files(rendered, doc.display)
+    files[writer.MANIFEST] = render.manifest(api, sorted(files))
+    return Project(spec, out / api.project, files)
+
+
+def _imports(api: object, module: str) -> list[str]:
+    from .model import ir
+
+    assert isinstance(api, ir.Api)
+    if module == "models":
+        return imports.models_imports(api)
+    if module == "client":
+        return imports.client_imports(api)
+    return []
+
+
+def generate(specs: list[Path], out: Path, templates: Path | None) -> list[writer.Change]:
+    """The changes that bring ``out`` in line with ``specs``; raises SpecError, having written
+    nothing, if any spec is wrong."""
+    projects: list[Project] = []
+    problems = []
+    for spec in specs:
+        try:
+            projects.append(generate_project(spec, out, templates))
+        except SpecError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise SpecError(problems)
+    changes: list[writer.Change] = []
+    for project in projects:
+        changes.extend(writer.plan(project.folder, project.files))
+    return changes

@@ -1,0 +1,1 @@
+"""The client runtime that clientgen copies verbatim into every generated package."""

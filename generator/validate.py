@@ -1,0 +1,207 @@
+"""Stage 2, validate: openapi-spec-validator's verdict plus clientgen's own rules, all located.
+
+Order matters: structure first (a document the meta-schema rejects cannot be walked safely),
+then references (openapi-spec-validator raises instead of reporting on a dangling one), then the
+semantic checks and clientgen's rules. Every problem found at a level is reported at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator
+
+from jsonschema.exceptions import ValidationError
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v30, schema_v31
+from jsonschema import Draft4Validator, Draft202012Validator
+
+from . import extensions
+from .diagnostics import Diagnostic, Pointer
+from .loader import SpecDocument
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_IDENTIFIER_CHARS = re.compile(r"[A-Za-z0-9]")
+
+
+def validate(doc: SpecDocument) -> list[Diagnostic]:
+    """Every problem in ``doc``, located; an empty list means the spec can be generated."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return [doc.diagnostic((), "not an OpenAPI document: the top level must be a mapping")]
+    version = data.get("openapi")
+    if not isinstance(version, str):
+        hint = " (Swagger 2.0 is not supported yet)" if "swagger" in data else ""
+        return [doc.diagnostic((), f"not an OpenAPI document: no 'openapi' version field{hint}")]
+    if not re.match(r"^3\.[01]\.\d+$", version):
+        return [
+            doc.diagnostic(("openapi",), f"unsupported OpenAPI version {version!r}: use 3.0.x or 3.1.x")
+        ]
+    problems = list(_structure(doc, version))
+    if problems:
+        return problems
+    problems = list(_references(doc))
+    if problems:
+        return problems
+    problems = list(_semantics(doc, version))
+    problems.extend(_own_rules(doc))
+    return problems
+
+
+def _structure(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
+    """The document against the OpenAPI meta-schema, with absolute locations."""
+    if version.startswith("3.0"):
+        validator: Any = Draft4Validator(schema_v30)
+    else:
+        validator = Draft202012Validator(schema_v31)
+    for error in validator.iter_errors(doc.data):
+        leaf = _deepest(error)
+        yield doc.diagnostic(tuple(leaf.absolute_path), _message(leaf))
+
+
+def _deepest(error: ValidationError) -> ValidationError:
+    """The most specific error of a oneOf/anyOf cascade (what the user must fix)."""
+    best = error
+    while best.context:
+        best = max(best.context, key=lambda e: (len(e.absolute_path), -len(e.schema_path)))
+        if not best.context:
+            break
+    return best
+
+
+def _message(error: ValidationError) -> str:
+    message = error.message
+    if len(message) > 200:
+        message = message[:197] + "..."
+    return message
+
+
+def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
+    """Every local ``$ref`` must point at something; other-file refs are reported as unsupported."""
+    for pointer, ref in _walk_refs(doc.data, ()):
+        where = pointer + ("$ref",)
+        if not isinstance(ref, str):
+            yield doc.diagnostic(where, "$ref must be a string")
+        elif not ref.startswith("#"):
+            yield doc.diagnostic(where, f"reference to another file is not supported yet: {ref!r}")
+        elif resolve_pointer(doc.data, ref) is _MISSING:
+            yield doc.diagnostic(where, f"unresolvable reference {ref!r}")
+
+
+def _walk_refs(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, Any]]:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            yield pointer, node["$ref"]
+        for key, value in node.items():
+            if key in ("example", "examples") and pointer[-1:] != ("components",):
+                if key == "example" or not isinstance(value, dict):
+                    continue
+            yield from _walk_refs(value, pointer + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_refs(value, pointer + (index,))
+
+
+_MISSING = object()
+
+
+def resolve_pointer(data: Any, ref: str) -> Any:
+    """The value a local ``#/a/b`` reference points at, or ``_MISSING``."""
+    if ref in ("#", "#/"):
+        return data
+    if not ref.startswith("#/"):
+        return _MISSING
+    node = data
+    for raw in ref[2:].split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return node
+
+
+def _semantics(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
+    """openapi-spec-validator's checks beyond the meta-schema (defaults, path parameters, ...).
+
+    It reports these without a location, so clientgen re-checks the common ones itself (see
+    ``_own_rules``) and reports any other at the document root.
+    """
+    cls: Any = OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
+    try:
+        errors = list(cls(doc.data).iter_errors())
+    except Exception as exc:  # the validator may raise on input it cannot walk
+        yield doc.diagnostic((), f"openapi-spec-validator failed: {exc}")
+        return
+    own = _own_rules_cover()
+    for error in errors:
+        message = str(getattr(error, "message", error))
+        if any(pattern.search(message) for pattern in own):
+            continue
+        yield doc.diagnostic((), f"openapi-spec-validator: {_short(message)}")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _own_rules_cover() -> list[re.Pattern[str]]:
+    return [
+        re.compile(r"^Path parameter '.*' for '.*' operation in '.*' was not resolved$"),
+        re.compile(r"^Operation ID '.*' for '.*' in '.*' is not unique$"),
+    ]
+
+
+def _own_rules(doc: SpecDocument) -> Iterator[Diagnostic]:
+    data: dict[str, Any] = doc.data
+    seen: dict[str, Pointer] = {}
+    for path, item in sorted_paths(data):
+        if not isinstance(item, dict):
+            continue
+        shared = _parameter_names(data, item.get("parameters", []))
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            where: Pointer = ("paths", path, method)
+            op_id = operation.get("operationId")
+            if isinstance(op_id, str):
+                if op_id in seen:
+                    yield doc.diagnostic(
+                        where + ("operationId",),
+                        f"duplicate operationId {op_id!r} (first used at "
+                        f"{'/'.join(str(p) for p in seen[op_id][1:3])})",
+                    )
+                else:
+                    seen[op_id] = where
+                if not _IDENTIFIER_CHARS.search(op_id):
+                    yield doc.diagnostic(
+                        where + ("operationId",),
+                        f"operationId {op_id!r} has no letter or digit to make a name from",
+                    )
+            declared = shared | _parameter_names(data, operation.get("parameters", []))
+            for name in re.findall(r"{([^}]*)}", path):
+                if ("path", name) not in declared:
+                    yield doc.diagnostic(
+                        where, f"path parameter {name!r} of {path!r} is not declared"
+                    )
+            yield from extensions.check_operation(doc, where, operation)
+    yield from extensions.check_document(doc)
+
+
+def sorted_paths(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    paths = data.get("paths") or {}
+    return list(paths.items()) if isinstance(paths, dict) else []
+
+
+def _parameter_names(data: Any, parameters: Any) -> set[tuple[str, str]]:
+    names: set[tuple[str, str]] = set()
+    if not isinstance(parameters, list):
+        return names
+    for parameter in parameters:
+        if isinstance(parameter, dict) and "$ref" in parameter:
+            parameter = resolve_pointer(data, parameter["$ref"])
+        if isinstance(parameter, dict):
+            names.add((str(parameter.get("in")), str(parameter.get("name"))))
+    return names
