@@ -22,17 +22,20 @@ $(NPM_STAMP): package.json package-lock.json
 generate: $(STAMP)
 	$(PY) -m generator generate
 
-golden: generate
+golden: $(STAMP)
+	$(PY) -m generator generate
+	$(PY) -m generator generate $(wildcard tests/fixtures/specs/*.yaml) --out tests/golden
 
 check: $(STAMP)
 	$(PY) -m generator generate --check
+	$(PY) -m generator generate $(wildcard tests/fixtures/specs/*.yaml) --out tests/golden --check
 
 fmt: $(STAMP)
 	$(PY) -m black generator tests bench
 
 typecheck: $(STAMP)
 	$(PY) -m mypy generator
-	$(PY) -m mypy $(wildcard generated/*/[a-z]*_*/) $(wildcard generated/*/[a-z]*[a-z]/)
+	$(PY) -m mypy --strict $(sort $(dir $(wildcard generated/*/*/py.typed tests/golden/*/*/py.typed)))
 
 test: $(STAMP) $(NPM_STAMP)
 	$(PY) -m black --check generator tests bench

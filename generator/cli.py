@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__, pipeline, writer
-from .diagnostics import SpecError
+from .diagnostics import Diagnostic, SpecError
 
 DEFAULT_SPECS = Path("specs")
 DEFAULT_OUT = Path("generated")
@@ -29,10 +29,26 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"clientgen {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     gen = commands.add_parser("generate", help="generate client projects from specs")
-    gen.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="spec files (default: every spec in specs/)")
-    gen.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: generated/)")
-    gen.add_argument("--templates", type=Path, help="folder of templates overriding the built-in ones by file name")
-    gen.add_argument("--check", action="store_true", help="write nothing; show the diff and exit 1 if output would change")
+    gen.add_argument(
+        "specs",
+        nargs="*",
+        type=Path,
+        metavar="SPEC",
+        help="spec files (default: every spec in specs/)",
+    )
+    gen.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: generated/)"
+    )
+    gen.add_argument(
+        "--templates",
+        type=Path,
+        help="folder of templates overriding the built-in ones by file name",
+    )
+    gen.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; show the diff and exit 1 if output would change",
+    )
     val = commands.add_parser("validate", help="validate specs and report every problem")
     val.add_argument("specs", nargs="*", type=Path, metavar="SPEC")
     return parser
@@ -46,7 +62,9 @@ def find_specs(given: list[Path]) -> list[Path]:
         return given
     if not DEFAULT_SPECS.is_dir():
         raise UsageError("no SPEC given and no specs/ folder here")
-    found = sorted(p for p in DEFAULT_SPECS.iterdir() if p.suffix in pipeline.SPEC_SUFFIXES and p.is_file())
+    found = sorted(
+        p for p in DEFAULT_SPECS.iterdir() if p.suffix in pipeline.SPEC_SUFFIXES and p.is_file()
+    )
     if not found:
         raise UsageError("no *.yaml, *.yml or *.json spec in specs/")
     return found
@@ -75,7 +93,7 @@ def _report(error: SpecError) -> int:
 
 
 def _validate(specs: list[Path]) -> int:
-    problems = []
+    problems: list[Diagnostic] = []
     for spec in specs:
         try:
             pipeline.check(spec)
@@ -98,7 +116,10 @@ def _generate(specs: list[Path], out: Path, templates: Path | None, check: bool)
         for change in changes:
             sys.stdout.write(writer.diff(change, out))
         if changes:
-            print(f"{len(changes)} file(s) out of date in {out}/: run `make generate`.", file=sys.stderr)
+            print(
+                f"{len(changes)} file(s) out of date in {out}/: run `make generate`.",
+                file=sys.stderr,
+            )
             return 1
         return 0
     writer.apply(changes)

@@ -44,7 +44,9 @@ class _Builder:
             items = [self.value(ref.item, v, indent + 4) for v in value]
             return "[" + ", ".join(items) + "]"
         if kind == "map" and isinstance(value, dict) and ref.item is not None:
-            pairs = [f"{json.dumps(k)}: {self.value(ref.item, v, indent + 4)}" for k, v in value.items()]
+            pairs = [
+                f"{json.dumps(k)}: {self.value(ref.item, v, indent + 4)}" for k, v in value.items()
+            ]
             return "{" + ", ".join(pairs) + "}"
         if kind == "datetime" and isinstance(value, str):
             self.stdlib.setdefault("datetime", set()).add("datetime")
@@ -59,9 +61,9 @@ class _Builder:
             self.stdlib.setdefault("uuid", set()).add("UUID")
             return f"UUID({json.dumps(value)})"
         if kind == "union":
-            for member in ref.members:
-                if ir.json_type(member) == _json_type_of(value):
-                    return self.value(member, value, indent)
+            for option in ref.members:
+                if ir.json_type(option) == _json_type_of(value):
+                    return self.value(option, value, indent)
         return _literal(value)
 
     def _model(self, model: ir.Model, value: dict[str, Any], indent: int) -> str:
@@ -101,7 +103,9 @@ def _literal(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_literal(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k))}: {_literal(v)}" for k, v in value.items()) + "}"
+        return (
+            "{" + ", ".join(f"{json.dumps(str(k))}: {_literal(v)}" for k, v in value.items()) + "}"
+        )
     if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
         return f"float({json.dumps(str(value))})"
     return json.dumps(value, ensure_ascii=False)
@@ -132,7 +136,9 @@ def credential_value(scheme: ir.SecurityScheme, argument: str) -> str:
 
 
 def client_setup(api: ir.Api) -> str:
-    args = [f"{arg}={json.dumps(credential_value(s, arg))}" for s in api.security for arg in s.arguments]
+    args = [
+        f"{arg}={json.dumps(credential_value(s, arg))}" for s in api.security for arg in s.arguments
+    ]
     return f"client = Client({', '.join(args)})"
 
 

@@ -50,22 +50,31 @@ class RetryHint:
     jitter: float = 0.1
 
 
-def check_operation(doc: SpecDocument, where: Pointer, operation: dict[str, Any]) -> Iterator[Diagnostic]:
+def check_operation(
+    doc: SpecDocument, where: Pointer, operation: dict[str, Any]
+) -> Iterator[Diagnostic]:
     method = operation.get(METHOD)
     if method is not None and not (
-        isinstance(method, str) and method.isidentifier() and not keyword.iskeyword(method)
+        isinstance(method, str)
+        and method.isidentifier()
+        and not keyword.iskeyword(method)
         and not method.startswith("_")
     ):
-        yield doc.diagnostic(where + (METHOD,), f"{METHOD} must be a public Python identifier, got {method!r}")
+        yield doc.diagnostic(
+            where + (METHOD,), f"{METHOD} must be a public Python identifier, got {method!r}"
+        )
     group = operation.get(GROUP)
     if group is not None and not (
-        isinstance(group, str) and group and all(
+        isinstance(group, str)
+        and group
+        and all(
             part.isidentifier() and not keyword.iskeyword(part) and not part.startswith("_")
             for part in group.split(".")
         )
     ):
         yield doc.diagnostic(
-            where + (GROUP,), f"{GROUP} must be dotted Python identifiers like 'sales.customers', got {group!r}"
+            where + (GROUP,),
+            f"{GROUP} must be dotted Python identifiers like 'sales.customers', got {group!r}",
         )
     idempotent = operation.get(IDEMPOTENT)
     if idempotent is not None and not isinstance(idempotent, bool):
@@ -87,7 +96,11 @@ def _check_pagination(doc: SpecDocument, where: Pointer, hint: Any) -> Iterator[
             f"pagination style must be one of {', '.join(PAGINATION_STYLES)}, got {style!r}",
         )
         return
-    needed = {"cursor": ("items", "param", "next"), "page": ("items", "param"), "next_url": ("items", "next")}
+    needed = {
+        "cursor": ("items", "param", "next"),
+        "page": ("items", "param"),
+        "next_url": ("items", "next"),
+    }
     for key in needed[str(style)]:
         if key not in hint:
             yield doc.diagnostic(where, f"{style} pagination needs {key!r}")
@@ -109,10 +122,14 @@ def check_document(doc: SpecDocument) -> Iterator[Diagnostic]:
         kind = _RETRY_KEYS.get(key)
         if kind is None:
             yield doc.diagnostic(where + (key,), f"unknown key {key!r} in {RETRIES}")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or (
-            kind is int and not isinstance(value, int)
+        elif (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (kind is int and not isinstance(value, int))
         ):
-            yield doc.diagnostic(where + (key,), f"{key!r} must be a {'whole ' if kind is int else ''}number")
+            yield doc.diagnostic(
+                where + (key,), f"{key!r} must be a {'whole ' if kind is int else ''}number"
+            )
         elif value < 0 or (key == "attempts" and value < 1) or (key == "jitter" and value > 1):
             yield doc.diagnostic(where + (key,), f"{key!r} is out of range: {value!r}")
 
@@ -135,4 +152,4 @@ def retries(data: dict[str, Any]) -> RetryHint:
     hint = data.get(RETRIES)
     if not isinstance(hint, dict):
         return RetryHint()
-    return RetryHint(**{key: _RETRY_KEYS[key](value) for key, value in hint.items()})  # type: ignore[arg-type]
+    return RetryHint(**{key: _RETRY_KEYS[key](value) for key, value in hint.items()})

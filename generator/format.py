@@ -6,7 +6,10 @@ import black
 
 from .diagnostics import Diagnostic, SpecError
 
-MODE = black.Mode(line_length=100, target_versions={black.TargetVersion.PY310})
+from black.mode import Mode, TargetVersion
+from black.parsing import InvalidInput
+
+MODE = Mode(line_length=100, target_versions={TargetVersion.PY310})
 
 
 def format_files(files: dict[str, str], spec_display: str) -> dict[str, str]:
@@ -20,9 +23,14 @@ def format_files(files: dict[str, str], spec_display: str) -> dict[str, str]:
             continue
         try:
             result[path] = black.format_str(source, mode=MODE)
-        except black.InvalidInput as exc:
+        except InvalidInput as exc:
             problems.append(
-                Diagnostic(spec_display, 1, 1, f"internal error: generated {path} is not valid Python: {exc}")
+                Diagnostic(
+                    spec_display,
+                    1,
+                    1,
+                    f"internal error: generated {path} is not valid Python: {exc}",
+                )
             )
     if problems:
         raise SpecError(problems)

@@ -22,10 +22,18 @@ def _kinds(refs: Iterable[ir.TypeRef | None]) -> set[str]:
 
 
 def _lines(stdlib: dict[str, set[str]], local: dict[str, set[str]]) -> list[str]:
-    lines = [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(stdlib.items()) if names]
+    lines = [
+        f"from {module} import {', '.join(sorted(names))}"
+        for module, names in sorted(stdlib.items())
+        if names
+    ]
     if lines and any(local.values()):
         lines.append("")
-    lines += [f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(local.items()) if names]
+    lines += [
+        f"from {module} import {', '.join(sorted(names))}"
+        for module, names in sorted(local.items())
+        if names
+    ]
     return lines
 
 
@@ -81,15 +89,29 @@ def type_names(refs: Iterable[ir.TypeRef | None]) -> set[str]:
 def client_imports(api: ir.Api) -> list[str]:
     kinds = parameter_kinds(api)
     stdlib: dict[str, set[str]] = {"typing": set(), "datetime": set()}
-    runtime = {"ApiResponse", "ClientCore", "Operation", "Request", "Response", "RetryConfig", "Timeout", "Transport"}
+    runtime = {
+        "ApiResponse",
+        "ClientCore",
+        "Operation",
+        "Request",
+        "Response",
+        "RetryConfig",
+        "Timeout",
+        "Transport",
+    }
     stdlib["typing"].add("Callable")
     stdlib["os"] = set()
     if api.security:
         runtime.add("Auth")
         kinds_of_auth = {s.kind for s in api.security}
         runtime |= {
-            {"api_key": "ApiKeyAuth", "http_basic": "HttpBasicAuth", "http_bearer": "HttpBearerAuth",
-             "oauth2_client_credentials": "OAuth2ClientCredentials"}[k] for k in kinds_of_auth
+            {
+                "api_key": "ApiKeyAuth",
+                "http_basic": "HttpBasicAuth",
+                "http_bearer": "HttpBearerAuth",
+                "oauth2_client_credentials": "OAuth2ClientCredentials",
+            }[k]
+            for k in kinds_of_auth
         }
     if any(op.pagination for op in api.operations):
         stdlib["typing"].add("Iterator")

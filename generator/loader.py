@@ -105,9 +105,7 @@ class SpecDocument:
 
     def diagnostic(self, pointer: Pointer, message: str, severity: str = "error") -> Diagnostic:
         line, column = self.locate(pointer)
-        return Diagnostic(
-            self.display, line, column, message, format_pointer(pointer), severity
-        )
+        return Diagnostic(self.display, line, column, message, format_pointer(pointer), severity)
 
     def _node_tree(self) -> yaml.Node | None:
         if not self._composed:
@@ -141,9 +139,7 @@ def load(path: Path, display: str | None = None) -> SpecDocument:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SpecError(
-            [Diagnostic(shown, 1, exc.start + 1, "file is not valid UTF-8")]
-        ) from None
+        raise SpecError([Diagnostic(shown, 1, exc.start + 1, "file is not valid UTF-8")]) from None
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)

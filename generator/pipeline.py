@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import imports, render, writer
-from .diagnostics import SpecError
+from .diagnostics import Diagnostic, SpecError
 from .format import format_files
 from .loader import load
 from .parser.build import build
@@ -70,7 +70,7 @@ def generate(specs: list[Path], out: Path, templates: Path | None) -> list[write
     """The changes that bring ``out`` in line with ``specs``; raises SpecError, having written
     nothing, if any spec is wrong."""
     projects: list[Project] = []
-    problems = []
+    problems: list[Diagnostic] = []
     for spec in specs:
         try:
             projects.append(generate_project(spec, out, templates))

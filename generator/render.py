@@ -62,7 +62,9 @@ def environment(override: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def render(api: ir.Api, env: jinja2.Environment, imports: Callable[[ir.Api, str], list[str]]) -> dict[str, str]:
+def render(
+    api: ir.Api, env: jinja2.Environment, imports: Callable[[ir.Api, str], list[str]]
+) -> dict[str, str]:
     """Relative path -> text of every file of the project, except the manifest."""
     pkg = api.package
     files: dict[str, str] = {}
@@ -80,7 +82,9 @@ def render(api: ir.Api, env: jinja2.Environment, imports: Callable[[ir.Api, str]
         f"{pkg}/client.py",
         "client.py.jinja",
         imports=imports(api, "client"),
-        needs_identity=any(r.type and r.type.kind != "model" for op in api.operations for r in op.errors),
+        needs_identity=any(
+            r.type and r.type.kind != "model" for op in api.operations for r in op.errors
+        ),
         needs_no_content=any(op.returns is None for op in api.operations),
     )
     files[f"{pkg}/_runtime.py"] = runtime_source(api)

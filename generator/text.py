@@ -16,7 +16,9 @@ def py_string(value: str) -> str:
 
 def _docstring_body(text: str) -> str:
     text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = re.sub(
+        r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text.replace("\r\n", "\n").replace("\r", "\n")
+    )
     lines = [line.rstrip() for line in text.strip().split("\n")]
     return "\n".join(lines)
 
@@ -40,7 +42,9 @@ def model_docstring(model: ir.Model) -> str:
         rows = ["Attributes:"]
         for f in model.fields:
             summary = f.description.split("\n\n")[0].replace("\n", " ").strip()
-            rows.append(f"    {f.name}: {summary}" if summary else f"    {f.name}: ``{f.wire_name}``.")
+            rows.append(
+                f"    {f.name}: {summary}" if summary else f"    {f.name}: ``{f.wire_name}``."
+            )
         parts.append("\n".join(rows))
     return docstring("\n\n".join(parts))
 
@@ -101,7 +105,9 @@ def operation_docstring(op: ir.Operation) -> str:
     if op.body is not None:
         args.append(f"    body: {_one_line(op.body.description) or 'The request body.'}")
     for p in op.parameters:
-        args.append(f"    {p.name}: {_one_line(p.description) or f'``{p.wire_name}`` ({p.location}).'}")
+        args.append(
+            f"    {p.name}: {_one_line(p.description) or f'``{p.wire_name}`` ({p.location}).'}"
+        )
     args.append("    timeout: Overrides the client's timeout for this call.")
     args.append("    retries: Overrides the client's retry policy for this call.")
     parts.append("Args:\n" + "\n".join(args))
@@ -127,11 +133,17 @@ def client_docstring(api: ir.Api) -> str:
         creds = []
         for scheme in api.security:
             for arg, env in zip(scheme.arguments, scheme.env_vars):
-                creds.append(f"    {arg}: {scheme.kind.replace('_', ' ')} credential ({scheme.name}); default: ${env}.")
-        lines.append("Args:\n" + "\n".join(creds) + f"\n    base_url: Server URL; default: ${api.env_prefix}_BASE_URL, else {api.base_url or 'none'}.\n"
-                     "    timeout: Seconds, or a Timeout(connect=..., read=...).\n"
-                     "    retries: Retry policy; default: DEFAULT_RETRIES.\n"
-                     "    transport: Sends the requests; default: the standard library's http.client.")
+                creds.append(
+                    f"    {arg}: {scheme.kind.replace('_', ' ')} credential ({scheme.name}); default: ${env}."
+                )
+        lines.append(
+            "Args:\n"
+            + "\n".join(creds)
+            + f"\n    base_url: Server URL; default: ${api.env_prefix}_BASE_URL, else {api.base_url or 'none'}.\n"
+            "    timeout: Seconds, or a Timeout(connect=..., read=...).\n"
+            "    retries: Retry policy; default: DEFAULT_RETRIES.\n"
+            "    transport: Sends the requests; default: the standard library's http.client."
+        )
     return docstring("\n\n".join(lines))
 
 
@@ -206,7 +218,11 @@ def scheme_md(scheme: ir.SecurityScheme) -> str:
 
 def security_md(op: ir.Operation) -> str:
     if not op.security or any(not req for req in op.security):
-        auth_params = [p for p in op.parameters if p.location == "header" and p.wire_name.lower() == "authorization"]
+        auth_params = [
+            p
+            for p in op.parameters
+            if p.location == "header" and p.wire_name.lower() == "authorization"
+        ]
         if auth_params:
             return f"Passed per call in the `{auth_params[0].name}` parameter (`Authorization` header)."
         return "None required." if not op.security else "Optional."

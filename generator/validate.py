@@ -34,7 +34,9 @@ def validate(doc: SpecDocument) -> list[Diagnostic]:
         return [doc.diagnostic((), f"not an OpenAPI document: no 'openapi' version field{hint}")]
     if not re.match(r"^3\.[01]\.\d+$", version):
         return [
-            doc.diagnostic(("openapi",), f"unsupported OpenAPI version {version!r}: use 3.0.x or 3.1.x")
+            doc.diagnostic(
+                ("openapi",), f"unsupported OpenAPI version {version!r}: use 3.0.x or 3.1.x"
+            )
         ]
     problems = list(_structure(doc, version))
     if problems:
@@ -69,7 +71,7 @@ def _deepest(error: ValidationError) -> ValidationError:
 
 
 def _message(error: ValidationError) -> str:
-    message = error.message
+    message = str(error.message)
     if len(message) > 200:
         message = message[:197] + "..."
     return message

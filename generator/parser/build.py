@@ -15,7 +15,15 @@ from .operations import OperationBuilder, iter_operations
 from .schemas import Schemas, SchemaError
 
 # Client constructor arguments that are not credentials.
-CLIENT_RESERVED = {"self", "base_url", "timeout", "retries", "transport", "before_request", "after_response"}
+CLIENT_RESERVED = {
+    "self",
+    "base_url",
+    "timeout",
+    "retries",
+    "transport",
+    "before_request",
+    "after_response",
+}
 
 
 def build(doc: SpecDocument, project: str) -> ir.Api:
@@ -130,31 +138,48 @@ def _security(doc: SpecDocument, used: set[str], env_prefix: str) -> tuple[ir.Se
         description = str(scheme.get("description") or "").strip()
         kind = scheme.get("type")
         where = ("components", "securitySchemes", name)
+        args: tuple[str, ...]
         if kind == "apiKey":
             args = (arguments.claim(base),)
             schemes.append(
                 ir.SecurityScheme(
-                    name, "api_key", description, args, _env(env_prefix, args),
-                    location=scheme.get("in"), wire_name=scheme.get("name"),
+                    name,
+                    "api_key",
+                    description,
+                    args,
+                    _env(env_prefix, args),
+                    location=scheme.get("in"),
+                    wire_name=scheme.get("name"),
                 )
             )
         elif kind == "http" and str(scheme.get("scheme", "")).lower() == "basic":
             args = (arguments.claim(base + "_username"), arguments.claim(base + "_password"))
-            schemes.append(ir.SecurityScheme(name, "http_basic", description, args, _env(env_prefix, args)))
+            schemes.append(
+                ir.SecurityScheme(name, "http_basic", description, args, _env(env_prefix, args))
+            )
         elif kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
             args = (arguments.claim(base),)
-            schemes.append(ir.SecurityScheme(name, "http_bearer", description, args, _env(env_prefix, args)))
+            schemes.append(
+                ir.SecurityScheme(name, "http_bearer", description, args, _env(env_prefix, args))
+            )
         elif kind == "oauth2" and "clientCredentials" in (scheme.get("flows") or {}):
             flow = scheme["flows"]["clientCredentials"]
             args = (arguments.claim(base + "_client_id"), arguments.claim(base + "_client_secret"))
             schemes.append(
                 ir.SecurityScheme(
-                    name, "oauth2_client_credentials", description, args, _env(env_prefix, args),
-                    token_url=flow.get("tokenUrl"), scopes=tuple(sorted(flow.get("scopes") or {})),
+                    name,
+                    "oauth2_client_credentials",
+                    description,
+                    args,
+                    _env(env_prefix, args),
+                    token_url=flow.get("tokenUrl"),
+                    scopes=tuple(sorted(flow.get("scopes") or {})),
                 )
             )
         else:
-            problems.append(doc.diagnostic(where, f"security scheme kind not supported yet: {kind!r}"))
+            problems.append(
+                doc.diagnostic(where, f"security scheme kind not supported yet: {kind!r}")
+            )
     if problems:
         raise SpecError(problems)
     return tuple(schemes)

@@ -52,9 +52,15 @@ class OperationBuilder:
         """Follow ``$ref`` chains of components (parameters, responses, bodies)."""
         pointer: Pointer | None = None
         seen: set[str] = set()
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"] not in seen:
+        while (
+            isinstance(node, dict)
+            and isinstance(node.get("$ref"), str)
+            and node["$ref"] not in seen
+        ):
             seen.add(node["$ref"])
-            pointer = tuple(p.replace("~1", "/").replace("~0", "~") for p in node["$ref"][2:].split("/"))
+            pointer = tuple(
+                p.replace("~1", "/").replace("~0", "~") for p in node["$ref"][2:].split("/")
+            )
             node = resolve_pointer(self.data, node["$ref"])
         return node, pointer
 
@@ -121,9 +127,10 @@ class OperationBuilder:
             location = param["in"]
             if location == "header" and param["name"].lower() in IGNORED_HEADERS:
                 continue
-            schema = param.get("schema")
+            schema: Any = param.get("schema")
             if schema is None and isinstance(param.get("content"), dict):
-                schema = next(iter(param["content"].values()), {}).get("schema")
+                media: dict[str, Any] = next(iter(param["content"].values()), None) or {}
+                schema = media.get("schema")
             ptype, _ = self.schemas.type_of(
                 schema or {}, op_pascal + pascal(param["name"], "Param"), pointer + ("schema",)
             )
@@ -142,7 +149,9 @@ class OperationBuilder:
                     type=ptype,
                     annotation=annotation if required else f"{annotation} | None",
                     required=required,
-                    description=str(param.get("description") or describe(self.data, schema)).strip(),
+                    description=str(
+                        param.get("description") or describe(self.data, schema)
+                    ).strip(),
                     style=style,
                     explode=bool(explode),
                     constraints=facts,
@@ -155,13 +164,19 @@ class OperationBuilder:
             return None
         body, ref_pointer = self.deref(op["requestBody"])
         pointer = ref_pointer or where + ("requestBody",)
-        content = body.get("content") or {}
+        content: dict[str, Any] = body.get("content") or {}
         media = next((m for m in content if _is_json(m)), None)
         if media is None:
-            kinds = ", ".join(sorted(content)) or "none"
-            raise SchemaError(pointer + ("content",), f"request body media type not supported yet: {kinds}")
+            kinds = ", ".join(sorted(str(m) for m in content)) or "none"
+            raise SchemaError(
+                pointer + ("content",), f"request body media type not supported yet: {kinds}"
+            )
         media_obj = content[media] or {}
-        btype, _ = self.schemas.type_of(media_obj.get("schema") or {}, op_pascal + "Request", pointer + ("content", media, "schema"))
+        btype, _ = self.schemas.type_of(
+            media_obj.get("schema") or {},
+            op_pascal + "Request",
+            pointer + ("content", media, "schema"),
+        )
         required = body.get("required") is True
         annotation = btype.annotation if btype.kind != "enum" else btype.annotation
         return ir.Body(
@@ -191,7 +206,9 @@ class OperationBuilder:
             hint = op_pascal + ("Response" if is_success else f"Error{status.title()}")
             if media is not None:
                 media_obj = content[media] or {}
-                rtype, _ = self.schemas.type_of(media_obj.get("schema") or {}, hint, pointer + ("content", media, "schema"))
+                rtype, _ = self.schemas.type_of(
+                    media_obj.get("schema") or {}, hint, pointer + ("content", media, "schema")
+                )
                 example = _media_example(media_obj)
             elif content:
                 media = next(iter(content))
@@ -246,7 +263,9 @@ class OperationBuilder:
         for key in ("param", "size_param"):
             wire = getattr(hint, key)
             if wire is not None and wire not in by_wire:
-                raise SchemaError(pointer + (key,), f"{key} {wire!r} is not a query parameter of this operation")
+                raise SchemaError(
+                    pointer + (key,), f"{key} {wire!r} is not a query parameter of this operation"
+                )
         model = self._model_of(returns)
         if model is None:
             raise SchemaError(pointer, "a paginated operation must return an object model")

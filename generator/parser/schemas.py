@@ -19,9 +19,28 @@ COMPONENT_PREFIX = "#/components/schemas/"
 
 # Names the generated models module imports or the package exports: never a model's name.
 RESERVED_CLASS_NAMES = {
-    "Any", "Mapping", "Enum", "Decimal", "UUID", "UNSET", "Unset", "Client", "ApiError",
-    "ApiResponse", "ClientError", "TransportError", "ApiTimeoutError", "RetryConfig", "Timeout",
-    "dataclass", "field", "datetime", "date", "time", "annotations", "Iterator",
+    "Any",
+    "Mapping",
+    "Enum",
+    "Decimal",
+    "UUID",
+    "UNSET",
+    "Unset",
+    "Client",
+    "ApiError",
+    "ApiResponse",
+    "ClientError",
+    "TransportError",
+    "ApiTimeoutError",
+    "RetryConfig",
+    "Timeout",
+    "dataclass",
+    "field",
+    "datetime",
+    "date",
+    "time",
+    "annotations",
+    "Iterator",
 }
 # Names a model's own methods and attributes use: a field with such a name is renamed.
 RESERVED_FIELD_NAMES = {"from_dict", "to_dict", "additional_properties", "self"}
@@ -191,7 +210,9 @@ class Schemas:
             return ir.TypeRef("object", "dict[str, Any]", "object")
         return _ANY
 
-    def _model(self, schema: dict[str, Any], hint: str, pointer: Pointer, wire_name: str) -> ir.TypeRef:
+    def _model(
+        self, schema: dict[str, Any], hint: str, pointer: Pointer, wire_name: str
+    ) -> ir.TypeRef:
         name = self.classes.claim(pascal(hint))
         self._build_model(schema, name, wire_name, pointer)
         return ir.TypeRef("model", name, name, name=name)
@@ -216,7 +237,9 @@ class Schemas:
             )
         extra: ir.TypeRef | None = None
         if isinstance(extra_schema, dict) and extra_schema:
-            extra, _ = self.type_of(extra_schema, name + "Value", pointer + ("additionalProperties",))
+            extra, _ = self.type_of(
+                extra_schema, name + "Value", pointer + ("additionalProperties",)
+            )
         example = _example(schema)
         self.models.append(
             ir.Model(
@@ -247,7 +270,8 @@ class Schemas:
                 raise SchemaError(pointer, f"allOf cycle through {ref!r}")
             target = resolve_pointer(self.data, ref)
             if ref.startswith(COMPONENT_PREFIX):
-                composed.append(self._component_names.get(_unescape(ref[len(COMPONENT_PREFIX) :]), ref))
+                key = _unescape(ref[len(COMPONENT_PREFIX) :])
+                composed.append(self._component_names.get(key, pascal(key)))
             props, req, extra, _ = self._merged(target, _pointer_of(ref), seen | {ref})
             return props, req, extra, composed
         for index, member in enumerate(schema.get("allOf") or []):
@@ -311,9 +335,13 @@ _STRING_FORMATS = {
 
 
 def _string_type(fmt: Any) -> ir.TypeRef:
-    kind, annotation = _STRING_FORMATS.get(fmt, ("str", "str")) if isinstance(fmt, str) else ("str", "str")
+    kind, annotation = (
+        _STRING_FORMATS.get(fmt, ("str", "str")) if isinstance(fmt, str) else ("str", "str")
+    )
     display = "string" if kind == "str" else f"string ({fmt})"
-    return ir.TypeRef(kind, annotation, display, format=fmt if isinstance(fmt, str) else None, wire_type="string")
+    return ir.TypeRef(
+        kind, annotation, display, format=fmt if isinstance(fmt, str) else None, wire_type="string"
+    )
 
 
 def _primitive_of(value: Any) -> ir.TypeRef:
