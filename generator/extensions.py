@@ -50,9 +50,19 @@ class RetryHint:
     jitter: float = 0.1
 
 
+KNOWN = {METHOD, GROUP, IDEMPOTENT, PAGINATION, RETRIES}
+
+
+def _unknown(doc: SpecDocument, where: Pointer, node: dict[str, Any]) -> Iterator[Diagnostic]:
+    for key in node:
+        if isinstance(key, str) and key.startswith("x-clientgen-") and key not in KNOWN:
+            yield doc.diagnostic(where + (key,), f"unknown extension {key!r}")
+
+
 def check_operation(
     doc: SpecDocument, where: Pointer, operation: dict[str, Any]
 ) -> Iterator[Diagnostic]:
+    yield from _unknown(doc, where, operation)
     method = operation.get(METHOD)
     if method is not None and not (
         isinstance(method, str)
@@ -90,6 +100,11 @@ def _check_pagination(doc: SpecDocument, where: Pointer, hint: Any) -> Iterator[
     for key in sorted(set(hint) - _PAGINATION_KEYS):
         yield doc.diagnostic(where + (key,), f"unknown key {key!r} in {PAGINATION}")
     style = hint.get("style")
+    if "style" not in hint:
+        yield doc.diagnostic(
+            where, f"{PAGINATION} needs 'style' (one of {', '.join(PAGINATION_STYLES)})"
+        )
+        return
     if style not in PAGINATION_STYLES:
         yield doc.diagnostic(
             where + ("style",) if "style" in hint else where,
@@ -111,6 +126,7 @@ def _check_pagination(doc: SpecDocument, where: Pointer, hint: Any) -> Iterator[
 
 
 def check_document(doc: SpecDocument) -> Iterator[Diagnostic]:
+    yield from _unknown(doc, (), doc.data)
     hint = doc.data.get(RETRIES)
     if hint is None:
         return
@@ -130,8 +146,12 @@ def check_document(doc: SpecDocument) -> Iterator[Diagnostic]:
             yield doc.diagnostic(
                 where + (key,), f"{key!r} must be a {'whole ' if kind is int else ''}number"
             )
-        elif value < 0 or (key == "attempts" and value < 1) or (key == "jitter" and value > 1):
-            yield doc.diagnostic(where + (key,), f"{key!r} is out of range: {value!r}")
+        elif key == "attempts" and value < 1:
+            yield doc.diagnostic(where + (key,), f"'attempts' must be at least 1, got {value!r}")
+        elif key == "jitter" and not 0 <= value <= 1:
+            yield doc.diagnostic(where + (key,), f"'jitter' must be between 0 and 1, got {value!r}")
+        elif value < 0:
+            yield doc.diagnostic(where + (key,), f"{key!r} must not be negative, got {value!r}")
 
 
 def pagination(operation: dict[str, Any]) -> PaginationHint | None:

@@ -46,7 +46,7 @@ def models_imports(api: ir.Api) -> list[str]:
     stdlib: dict[str, set[str]] = {"typing": set(), "datetime": set()}
     runtime: set[str] = set()
     if api.models:
-        stdlib["dataclasses"] = {"dataclass", "field"}
+        stdlib["dataclasses"] = {"dataclass", "field as _field"}
         stdlib["typing"] |= {"Any", "Mapping"}
     if "any" in kinds or "object" in kinds:
         stdlib["typing"].add("Any")
@@ -113,6 +113,8 @@ def client_imports(api: ir.Api) -> list[str]:
             }[k]
             for k in kinds_of_auth
         }
+    if any(op.located("query") for op in api.operations):
+        runtime.add("QueryParam")
     if any(op.pagination for op in api.operations):
         stdlib["typing"].add("Iterator")
         runtime.add("iterate_pages")

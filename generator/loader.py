@@ -107,6 +107,37 @@ class SpecDocument:
         line, column = self.locate(pointer)
         return Diagnostic(self.display, line, column, message, format_pointer(pointer), severity)
 
+    def duplicate_keys(self) -> list[Diagnostic]:
+        """Every repeated key of a mapping, located at its second occurrence."""
+        found: list[Diagnostic] = []
+
+        def visit(node: yaml.Node, pointer: Pointer) -> None:
+            if isinstance(node, yaml.MappingNode):
+                seen: set[str] = set()
+                for key_node, value_node in node.value:
+                    key = str(key_node.value)
+                    if key in seen:
+                        mark = key_node.start_mark
+                        found.append(
+                            Diagnostic(
+                                self.display,
+                                mark.line + 1,
+                                mark.column + 1,
+                                f"duplicate key {key!r}",
+                                format_pointer(pointer + (key,)),
+                            )
+                        )
+                    seen.add(key)
+                    visit(value_node, pointer + (key,))
+            elif isinstance(node, yaml.SequenceNode):
+                for index, item in enumerate(node.value):
+                    visit(item, pointer + (index,))
+
+        root = self._node_tree()
+        if root is not None:
+            visit(root, ())
+        return found
+
     def _node_tree(self) -> yaml.Node | None:
         if not self._composed:
             self._composed = True
@@ -139,30 +170,86 @@ def load(path: Path, display: str | None = None) -> SpecDocument:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SpecError([Diagnostic(shown, 1, exc.start + 1, "file is not valid UTF-8")]) from None
+        line, column = _position(raw, exc.start)
+        raise SpecError([Diagnostic(shown, line, column, "file is not valid UTF-8")]) from None
+    if not text.strip():
+        raise SpecError([Diagnostic(shown, 1, 1, "not an OpenAPI document: the file is empty")])
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(
-                [Diagnostic(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]
-            ) from None
-        return SpecDocument(path, shown, text, data)
+        return _load_json(path, shown, text)
     loader = _SpecLoader(text)
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "syntax error"
-        raise SpecError([Diagnostic(shown, line, column, f"invalid YAML: {problem}")]) from None
+        raise SpecError([_yaml_diagnostic(shown, exc)]) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _position(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = (
+            f"invalid YAML: unacceptable character #x{code:04X}: control characters are not allowed"
+        )
+        raise SpecError([Diagnostic(shown, line, column, message)]) from None
     except yaml.YAMLError as exc:
-        raise SpecError([Diagnostic(shown, 1, 1, f"invalid YAML: {exc}")]) from None
+        first = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        raise SpecError([Diagnostic(shown, 1, 1, f"invalid YAML: {first}")]) from None
     finally:
         loader.dispose()
+    doc = SpecDocument(path, shown, text, data)
     if loader.duplicates:
+        raise SpecError(doc.duplicate_keys())
+    return doc
+
+
+def _load_json(path: Path, shown: str, text: str) -> SpecDocument:
+    duplicated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicated
+        result: dict[str, Any] = {}
+        for key, value in items:
+            duplicated = duplicated or key in result
+            result[key] = value
+        return result
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
         raise SpecError(
-            Diagnostic(shown, m.line + 1, m.column + 1, f"duplicate key {key!r}")
-            for key, m in loader.duplicates
+            [Diagnostic(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]
+        ) from None
+    doc = SpecDocument(path, shown, text, data)
+    if duplicated:
+        raise SpecError(doc.duplicate_keys())
+    return doc
+
+
+def _yaml_diagnostic(shown: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "syntax error"
+    context = exc.context_mark
+    if (
+        exc.context
+        and context is not None
+        and (context.line + 1, context.column + 1)
+        != (
+            line,
+            column,
         )
-    return SpecDocument(path, shown, text, data)
+    ):
+        where = f"line {context.line + 1}, column {context.column + 1}"
+        problem = f"{exc.context} (started at {where}), {problem}"
+    elif exc.context:
+        problem = f"{exc.context}, {problem}"
+    return Diagnostic(shown, line, column, f"invalid YAML: {problem}")
+
+
+def _position(text: str | bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character (or byte) offset."""
+    before = text[:offset]
+    if isinstance(before, bytes):
+        line = before.count(b"\n") + 1
+        start = before.rfind(b"\n") + 1
+    else:
+        line = before.count("\n") + 1
+        start = before.rfind("\n") + 1
+    return line, offset - start + 1

@@ -8,6 +8,7 @@ semantic checks and clientgen's rules. Every problem found at a level is reporte
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from jsonschema.exceptions import ValidationError
@@ -29,6 +30,13 @@ def validate(doc: SpecDocument) -> list[Diagnostic]:
     if not isinstance(data, dict):
         return [doc.diagnostic((), "not an OpenAPI document: the top level must be a mapping")]
     version = data.get("openapi")
+    if isinstance(version, (int, float)) and not isinstance(version, bool):
+        return [
+            doc.diagnostic(
+                ("openapi",),
+                f"'openapi' must be a version string such as '3.0.3', got the number {version!r}",
+            )
+        ]
     if not isinstance(version, str):
         hint = " (Swagger 2.0 is not supported yet)" if "swagger" in data else ""
         return [doc.diagnostic((), f"not an OpenAPI document: no 'openapi' version field{hint}")]
@@ -57,17 +65,64 @@ def _structure(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
         validator = Draft202012Validator(schema_v31)
     for error in validator.iter_errors(doc.data):
         leaf = _deepest(error)
-        yield doc.diagnostic(tuple(leaf.absolute_path), _message(leaf))
+        where = leaf.path
+        if where == ("paths",) and leaf.validator in (
+            "additionalProperties",
+            "unevaluatedProperties",
+        ):
+            for key in leaf.instance:
+                if not str(key).startswith(("/", "x-")):
+                    yield doc.diagnostic(where, f"path {key!r} must start with '/'")
+            continue
+        yield doc.diagnostic(where, leaf.message)
 
 
-def _deepest(error: ValidationError) -> ValidationError:
-    """The most specific error of a oneOf/anyOf cascade (what the user must fix)."""
+@dataclass(frozen=True)
+class _Leaf:
+    path: Pointer
+    message: str
+    validator: str
+    instance: Any
+
+
+def _deepest(error: ValidationError) -> _Leaf:
+    """The most specific error of a oneOf/anyOf cascade (what the user must fix).
+
+    Each alternative is a branch. A branch that only misses ``$ref`` is the Reference
+    alternative, and a branch failing an ``enum``/``const`` is another variant (e.g. a
+    query parameter's rules for a path parameter): both are dropped when a better branch
+    exists. When every variant fails the same enum, the allowed values are merged.
+    """
     best = error
     while best.context:
-        best = max(best.context, key=lambda e: (len(e.absolute_path), -len(e.schema_path)))
-        if not best.context:
-            break
-    return best
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in best.context:
+            key = sub.relative_schema_path[0] if sub.relative_schema_path else None
+            branches.setdefault(key, []).append(sub)
+        viable = [b for b in branches.values() if not all(map(_is_reference_branch, b))]
+        viable = viable or list(branches.values())
+        matching = [b for b in viable if not any(e.validator in ("enum", "const") for e in b)]
+        if not matching:
+            enums = [e for b in viable for e in b if e.validator == "enum"]
+            paths = {tuple(e.absolute_path) for e in enums}
+            if enums and len(paths) == 1:
+                values: list[Any] = []
+                for e in enums:
+                    values += [v for v in e.validator_value if v not in values]
+                return _Leaf(
+                    paths.pop(), f"{enums[0].instance!r} is not one of {values!r}", "enum", None
+                )
+            matching = viable
+        branch = min(matching, key=len)
+        best = max(
+            branch,
+            key=lambda e: (len(e.absolute_path), -len(e.schema_path), e.validator == "enum"),
+        )
+    return _Leaf(tuple(best.absolute_path), _message(best), str(best.validator), best.instance)
+
+
+def _is_reference_branch(error: ValidationError) -> bool:
+    return error.validator == "required" and "'$ref'" in str(error.message)
 
 
 def _message(error: ValidationError) -> str:
@@ -133,6 +188,9 @@ def _semantics(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
     cls: Any = OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
     try:
         errors = list(cls(doc.data).iter_errors())
+    except RecursionError:
+        # A reference cycle with no object in it: the build stage reports it, located.
+        return
     except Exception as exc:  # the validator may raise on input it cannot walk
         yield doc.diagnostic((), f"openapi-spec-validator failed: {exc}")
         return
@@ -158,6 +216,8 @@ def _own_rules_cover() -> list[re.Pattern[str]]:
 def _own_rules(doc: SpecDocument) -> Iterator[Diagnostic]:
     data: dict[str, Any] = doc.data
     seen: dict[str, Pointer] = {}
+    schemes = ((data.get("components") or {}).get("securitySchemes")) or {}
+    yield from _security_names(doc, ("security",), data.get("security"), schemes)
     for path, item in sorted_paths(data):
         if not isinstance(item, dict):
             continue
@@ -183,13 +243,43 @@ def _own_rules(doc: SpecDocument) -> Iterator[Diagnostic]:
                         f"operationId {op_id!r} has no letter or digit to make a name from",
                     )
             declared = shared | _parameter_names(data, operation.get("parameters", []))
-            for name in re.findall(r"{([^}]*)}", path):
+            in_template = re.findall(r"{([^}]*)}", path)
+            for name in in_template:
                 if ("path", name) not in declared:
                     yield doc.diagnostic(
                         where, f"path parameter {name!r} of {path!r} is not declared"
                     )
+            for index, parameter in enumerate(operation.get("parameters") or []):
+                if isinstance(parameter, dict) and "$ref" in parameter:
+                    parameter = resolve_pointer(data, parameter["$ref"])
+                if (
+                    isinstance(parameter, dict)
+                    and parameter.get("in") == "path"
+                    and parameter.get("name") not in in_template
+                ):
+                    yield doc.diagnostic(
+                        where + ("parameters", index),
+                        f"path parameter {parameter.get('name')!r} does not appear in the path {path!r}",
+                    )
+            yield from _security_names(
+                doc, where + ("security",), operation.get("security"), schemes
+            )
             yield from extensions.check_operation(doc, where, operation)
     yield from extensions.check_document(doc)
+
+
+def _security_names(
+    doc: SpecDocument, where: Pointer, requirements: Any, schemes: Any
+) -> Iterator[Diagnostic]:
+    if not isinstance(requirements, list):
+        return
+    for index, requirement in enumerate(requirements):
+        for name in requirement if isinstance(requirement, dict) else ():
+            if not isinstance(schemes, dict) or name not in schemes:
+                yield doc.diagnostic(
+                    where + (index,),
+                    f"security scheme {name!r} is not defined in components/securitySchemes",
+                )
 
 
 def sorted_paths(data: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -204,6 +204,7 @@ class Operation:
     security: tuple[tuple[str, ...], ...]  # alternatives of scheme names; () = none
     deprecated: bool
     tags: tuple[str, ...]
+    method_explicit: bool = False  # the name came from x-clientgen-method
 
     @property
     def returns_annotation(self) -> str:

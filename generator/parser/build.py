@@ -40,18 +40,27 @@ def build(doc: SpecDocument, project: str) -> ir.Api:
         except SchemaError as exc:
             problems.append(doc.diagnostic(exc.pointer, str(exc)))
     problems.extend(d for d in schemas.problems if d not in problems)
+    package = snake(project, "client")
+    used = _used_schemes(data)
+    env_prefix = constant(project, "CLIENT")
+    security: tuple[ir.SecurityScheme, ...] = ()
+    try:
+        security = _security(doc, used, env_prefix)
+    except SpecError as exc:
+        problems.extend(exc.diagnostics)
+    try:
+        root = _groups(operations)
+    except SchemaError as exc:
+        problems.append(doc.diagnostic(exc.pointer, str(exc)))
     if problems:
         raise SpecError(problems)
 
-    package = snake(project, "client")
     info = data.get("info") or {}
     servers = tuple(
         (str(s.get("url", "")), str(s.get("description") or "").strip())
         for s in data.get("servers") or []
         if isinstance(s, dict)
     )
-    used = {name for op in operations for req in op.security for name in req}
-    env_prefix = constant(project, "CLIENT")
     hint = extensions.retries(data)
     return ir.Api(
         spec_file=doc.path.name,
@@ -65,10 +74,10 @@ def build(doc: SpecDocument, project: str) -> ir.Api:
         base_url=servers[0][0].rstrip("/") if servers else "",
         servers=servers,
         env_prefix=env_prefix,
-        root=_groups(operations),
+        root=root,
         models=tuple(schemas.models),
         enums=tuple(schemas.enums),
-        security=_security(doc, used, env_prefix),
+        security=security,
         retries=ir.Retries(
             hint.attempts, hint.initial_backoff, hint.max_backoff, hint.multiplier, hint.jitter
         ),
@@ -93,7 +102,16 @@ def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
         )
         methods = NameSpace(set(child_names) | {"close"})
         renamed = []
+        first_use: dict[str, ir.Operation] = {}
         for op in here:
+            if op.method_explicit and op.method_name in first_use:
+                first = first_use[op.method_name]
+                raise SchemaError(
+                    ("paths", op.path, op.http_method.lower(), extensions.METHOD),
+                    f"duplicate {extensions.METHOD} {op.method_name!r} in the same group "
+                    f"(first used at {first.path}/{first.http_method.lower()})",
+                )
+            first_use.setdefault(op.method_name, op)
             name = methods.claim(op.method_name)
             methods.claim(name + "_with_response")
             if op.pagination:
@@ -193,3 +211,11 @@ def _dist_version(version: str) -> str:
     """The spec's version when it is a plain release number, else 0.0.0 (PEP 440 needs one)."""
     version = version.strip().lstrip("vV")
     return version if re.fullmatch(r"\d+(\.\d+)*", version) else "0.0.0"
+
+
+def _used_schemes(data: dict[str, Any]) -> set[str]:
+    """Names of the security schemes some operation (or the document default) requires."""
+    requirements: list[Any] = list(data.get("security") or [])
+    for _, item, method in iter_operations(data):
+        requirements += item[method].get("security") or []
+    return {name for req in requirements if isinstance(req, dict) for name in req}

@@ -98,6 +98,7 @@ class OperationBuilder:
             security=tuple(tuple(req) for req in requirements if isinstance(req, dict)),
             deprecated=op.get("deprecated") is True,
             tags=tuple(str(t) for t in op.get("tags") or []),
+            method_explicit=extensions.METHOD in op,
         )
 
     # -- parts ------------------------------------------------------------------------------
@@ -129,7 +130,7 @@ class OperationBuilder:
                 continue
             schema: Any = param.get("schema")
             if schema is None and isinstance(param.get("content"), dict):
-                media: dict[str, Any] = next(iter(param["content"].values()), None) or {}
+                media: Any = next(iter(param["content"].values()), None) or {}
                 schema = media.get("schema")
             ptype, _ = self.schemas.type_of(
                 schema or {}, op_pascal + pascal(param["name"], "Param"), pointer + ("schema",)
@@ -266,21 +267,31 @@ class OperationBuilder:
                 raise SchemaError(
                     pointer + (key,), f"{key} {wire!r} is not a query parameter of this operation"
                 )
+        if hint.style == "next_url":
+            raise SchemaError(
+                pointer + ("style",),
+                "next_url pagination is not supported by the generated client yet",
+            )
         model = self._model_of(returns)
         if model is None:
             raise SchemaError(pointer, "a paginated operation must return an object model")
-        items_field = next((f for f in model.fields if f.wire_name == hint.items), None)
+        chain = self._field_chain(model, hint.items)
+        items_field = chain[-1] if chain else None
         if items_field is None or items_field.type.kind != "list" or items_field.type.item is None:
             raise SchemaError(
                 pointer + ("items",),
                 f"items {hint.items!r} is not an array field of {model.name}",
             )
-        optional = not items_field.required or items_field.nullable
-        expr = f"result.{items_field.name}"
+        for key in ("next", "total"):
+            dotted = getattr(hint, key)
+            if dotted is not None and not self._field_chain(model, dotted):
+                raise SchemaError(
+                    pointer + (key,), f"{key} {dotted!r} is not a field of {model.name}"
+                )
         return ir.Pagination(
             style=hint.style,
             items_path=hint.items,
-            items_expr=f"({expr} or [])" if optional else expr,
+            items_expr=_items_expression(chain),
             item_type=items_field.type.item,
             param=by_wire[hint.param].name if hint.param else None,
             next=hint.next,
@@ -288,10 +299,40 @@ class OperationBuilder:
             total=hint.total,
         )
 
+    def _field_chain(self, model: ir.Model, dotted: str) -> list[ir.Field]:
+        """The fields a dotted wire path goes through, or [] if it leaves the models."""
+        chain: list[ir.Field] = []
+        current: ir.Model | None = model
+        for part in dotted.split("."):
+            found = (
+                next((f for f in current.fields if f.wire_name == part), None) if current else None
+            )
+            if found is None:
+                return []
+            chain.append(found)
+            current = self._model_of(found.type)
+        return chain
+
     def _model_of(self, ref: ir.TypeRef | None) -> ir.Model | None:
         if ref is None or ref.kind != "model":
             return None
         return next((m for m in self.schemas.models if m.name == ref.name), None)
+
+
+def _items_expression(chain: list[ir.Field]) -> str:
+    """Python expression giving the item list of a page ``result`` (empty when absent)."""
+    expr = "result"
+    guards = []
+    for field in chain:
+        expr = f"{expr}.{field.name}"
+        if not field.required or field.nullable:
+            guards.append(expr)
+    if not guards:
+        return expr
+    if guards == [expr]:
+        return f"({expr} or [])"
+    checks = " and ".join(f"{g} is not None" for g in guards[:-1])
+    return f"({expr} or [] if {checks} else [])"
 
 
 def _argument_annotation(ptype: ir.TypeRef) -> str:

@@ -162,7 +162,7 @@ class Schemas:
         if len(set(json_types)) < len(json_types):
             raise SchemaError(
                 pointer + (key,),
-                f"{key} members that share a JSON type ({', '.join(json_types)}) need a "
+                f"{key} members that share a JSON type ({', '.join(_JSON_NAMES[t] for t in json_types)}) need a "
                 "discriminator, which is not supported yet",
             )
         return (
@@ -324,6 +324,14 @@ class Schemas:
 
 
 _ANY = ir.TypeRef("any", "Any", "any")
+_JSON_NAMES = {
+    "dict": "object",
+    "list": "array",
+    "str": "string",
+    "int": "integer",
+    "float": "number",
+    "bool": "boolean",
+}
 
 _STRING_FORMATS = {
     "date-time": ("datetime", "datetime"),

@@ -94,7 +94,17 @@ from collections.abc import (
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, NamedTuple, Protocol, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Final,
+    Generic,
+    Literal,
+    NamedTuple,
+    Protocol,
+    TypeVar,
+)
 from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily at run time
@@ -106,6 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily at run time
     from asyncio.events import AbstractEventLoop
 
 __all__ = [
+    "IDEMPOTENT_METHODS",
     "ApiError",
     "ApiKeyAuth",
     "ApiResponse",
@@ -125,20 +136,28 @@ __all__ = [
     "HttpTransport",
     "NotFoundError",
     "OAuth2ClientCredentials",
+    "PageStyle",
     "Operation",
     "PermissionDeniedError",
     "QueryParam",
+    "QueryParamLike",
+    "QueryStyle",
     "RateLimitError",
     "Request",
+    "RequestHook",
     "RequestParts",
     "Response",
     "ResponseDecodeError",
+    "ResponseHook",
     "RetryConfig",
     "ServerError",
+    "SupportsRandom",
     "Timeout",
     "Transport",
     "TransportError",
+    "UNSET",
     "UnprocessableEntityError",
+    "Unset",
     "aiterate_page_responses",
     "aiterate_pages",
     "async_httpx_transport",
@@ -149,6 +168,8 @@ __all__ = [
     "httpx_transport",
     "iterate_page_responses",
     "iterate_pages",
+    "parse_datetime",
+    "parse_enum",
     "redact_url",
     "to_wire",
 ]
@@ -335,13 +356,13 @@ class Headers(Mapping[str, str]):
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_seconds(name: str, value: float | None) -> None:
+def _check_seconds(name: str, value: float | None, *, positive: bool = False) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds or None")
-    if value < 0:
-        raise ValueError(f"{name} must not be negative")
+    if value < 0 or (positive and value == 0):
+        raise ValueError(f"{name} must be {'positive' if positive else 'zero or more'}")
 
 
 @dataclass(frozen=True)
@@ -356,8 +377,8 @@ class Timeout:
     read: float | None = 60.0
 
     def __post_init__(self) -> None:
-        _check_seconds("Timeout.connect", self.connect)
-        _check_seconds("Timeout.read", self.read)
+        _check_seconds("Timeout.connect", self.connect, positive=True)
+        _check_seconds("Timeout.read", self.read, positive=True)
 
     @classmethod
     def coerce(cls, value: Timeout | float | None) -> Timeout | None:
@@ -429,6 +450,65 @@ class RetryConfig:
 
 
 RetryConfig.NONE = RetryConfig(attempts=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Model helpers (used by the generated models)
+# ---------------------------------------------------------------------------------------------
+
+
+class Unset(enum.Enum):
+    """Type of :data:`UNSET`: the value of an optional field that is absent (not ``null``)."""
+
+    UNSET = "UNSET"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+#: Marks an optional, nullable model field as absent, so that ``None`` can mean JSON null.
+#: Test with ``value is UNSET`` (type checkers narrow ``X | Unset`` on it).
+UNSET: Final = Unset.UNSET
+
+_E = TypeVar("_E", bound=enum.Enum)
+_V = TypeVar("_V")
+
+_ISO_FRACTION = re.compile(r"^(.*?[Tt ]\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(.*)$")
+_ISO_COMPACT_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+
+
+def parse_datetime(value: str) -> _dt.datetime:
+    """Parse an RFC 3339 / ISO 8601 date-time as APIs send it.
+
+    Accepts a ``Z`` suffix, fractions of any length (truncated to microseconds) and offsets
+    written ``+hhmm``, on every supported Python (3.10's ``fromisoformat`` does not). Raises
+    :class:`ValueError` for anything else.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 date-time string, got {type(value).__name__}")
+    text = value.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    match = _ISO_FRACTION.match(text)
+    if match is not None:
+        head, fraction, tail = match.groups()
+        text = head + (f".{(fraction + '00000')[:6]}" if fraction else "") + tail
+    text = _ISO_COMPACT_OFFSET.sub(r"\1:\2", text)
+    return _dt.datetime.fromisoformat(text)
+
+
+def parse_enum(enum_type: type[_E], value: _V) -> _E | _V:
+    """Return ``enum_type(value)``, or ``value`` unchanged when the enum does not list it.
+
+    An API may add enum values before its clients are regenerated; they are kept, not fatal.
+    """
+    try:
+        return enum_type(value)
+    except ValueError:
+        return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -521,7 +601,9 @@ class Response:
         except UnicodeDecodeError:
             raise self._decode_error("the body is not valid UTF-8 JSON") from None
         except json.JSONDecodeError as exc:
-            detail = f"the body is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            detail = (
+                f"the body is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            )
             raise self._decode_error(detail) from None
 
     def _decode_error(self, detail: str) -> ResponseDecodeError:
@@ -563,6 +645,17 @@ def _operation_suffix(operation_id: str) -> str:
 
 class ClientError(Exception):
     """Base class of every error the client raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Subclasses take keyword-only arguments: rebuild from the args and the attributes.
+        return (_rebuild_error, (type(self), self.args, self.__dict__))
+
+
+def _rebuild_error(cls: type[ClientError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class ApiError(ClientError):
@@ -742,10 +835,10 @@ def to_wire(value: object) -> str:
     ``UUID`` -> canonical string; ``int``, ``float`` and ``str`` as ``str()`` gives them.
     Anything else (``None``, lists, dicts, bytes, ...) raises :class:`TypeError`.
     """
-    if isinstance(value, str):
-        return value if type(value) is str or not isinstance(value, enum.Enum) else to_wire(value.value)
     if isinstance(value, enum.Enum):
         return to_wire(value.value)
+    if isinstance(value, str):
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -804,16 +897,19 @@ class QueryParam(NamedTuple):
     allow_reserved: bool = False
 
 
+#: What query arguments accept: a QueryParam, a ``(name, value)`` pair (form, exploded) or a plain
+#: ``(name, value, style, explode)`` tuple.
+QueryParamLike = QueryParam | tuple[str, object] | tuple[str, object, QueryStyle, bool]
+
+
 def _is_list(value: object) -> bool:
     return isinstance(value, (list, tuple, set, frozenset))
 
 
-def encode_query(
-    params: Iterable[QueryParam | tuple[str, object]],
-) -> list[tuple[str, str]]:
+def encode_query(params: Iterable[QueryParamLike]) -> list[tuple[str, str]]:
     """Serialise query parameters into percent-encoded ``(name, value)`` pairs.
 
-    Plain ``(name, value)`` tuples are treated as form-style, exploded parameters.
+    Plain tuples are read as QueryParam fields; ``(name, value)`` is form-style, exploded.
     """
     out: list[tuple[str, str]] = []
     for param in params:
@@ -844,7 +940,9 @@ def _encode_param(param: QueryParam, out: list[tuple[str, str]]) -> None:
         if explode:
             out.extend((quote(key, safe=""), enc(item)) for key, item in pairs)
         else:
-            out.append((name, delimiter.join(enc(key) + delimiter + enc(item) for key, item in pairs)))
+            out.append(
+                (name, delimiter.join(enc(key) + delimiter + enc(item) for key, item in pairs))
+            )
         return
     if _is_list(value):
         assert isinstance(value, (list, tuple, set, frozenset))
@@ -869,7 +967,9 @@ def _encode_deep(
         elif _is_list(item):
             assert isinstance(item, (list, tuple, set, frozenset))
             encoded_name = quote(name, safe="[]")
-            out.extend((encoded_name, enc(to_wire(element))) for element in item if element is not None)
+            out.extend(
+                (encoded_name, enc(to_wire(element))) for element in item if element is not None
+            )
         else:
             out.append((quote(name, safe="[]"), enc(to_wire(item))))
 
@@ -924,9 +1024,7 @@ def fill_path(template: str, values: Mapping[str, object]) -> str:
 
 def _header_value(value: object) -> str:
     if isinstance(value, Mapping):
-        return ",".join(
-            f"{key},{to_wire(item)}" for key, item in value.items() if item is not None
-        )
+        return ",".join(f"{key},{to_wire(item)}" for key, item in value.items() if item is not None)
     if _is_list(value):
         assert isinstance(value, (list, tuple, set, frozenset))
         return ",".join(to_wire(item) for item in value if item is not None)
@@ -945,8 +1043,9 @@ def _check_header(name: str, value: str) -> None:
 
 
 def _cookie_value(value: str) -> str:
-    # cookie-octet excludes controls, whitespace, DQUOTE, comma, semicolon and backslash.
-    return quote(value, safe="!#$&'()*+-./:<=>?@[]^_`{|}~")
+    # cookie-octet (RFC 6265) excludes controls, whitespace, DQUOTE, comma, semicolon and
+    # backslash; commas stay literal anyway, as OpenAPI joins cookie arrays with them.
+    return quote(value, safe="!#$&'()*+,-./:<=>?@[]^_`{|}~")
 
 
 def _form_encode(fields: Mapping[str, object] | Sequence[tuple[str, object]]) -> bytes:
@@ -1102,7 +1201,18 @@ class RequestParts:
         return Request(self.method, url, headers, self.body, frozenset(self.secret_names))
 
     def __repr__(self) -> str:
-        return f"RequestParts({self.build()!r})"
+        secret = self.secret_names
+        query = "&".join(
+            f"{name}={_REDACTED if _is_secret_name(unquote_plus(name), secret) else value}"
+            for name, value in self.query
+        )
+        headers = _redacted_headers(self.headers, secret)
+        cookies = [(name, _REDACTED) for name, _ in self.cookies]
+        body = "None" if self.body is None else f"<{len(self.body)} bytes>"
+        return (
+            f"RequestParts(method={self.method!r}, url={redact_url(self.url, secret)!r}, "
+            f"query={query!r}, headers={headers!r}, cookies={cookies!r}, body={body})"
+        )
 
 
 class Auth:
@@ -1131,9 +1241,9 @@ class Auth:
 class ApiKeyAuth(Auth):
     """An API key sent as a header, a query parameter or a cookie called ``name``."""
 
-    __slots__ = ("name", "location", "_value")
-
-    def __init__(self, name: str, location: Literal["header", "query", "cookie"], value: str) -> None:
+    def __init__(
+        self, name: str, location: Literal["header", "query", "cookie"], value: str
+    ) -> None:
         if location not in ("header", "query", "cookie"):
             raise ValueError("ApiKeyAuth location must be 'header', 'query' or 'cookie'")
         self.name = name
@@ -1155,8 +1265,6 @@ class ApiKeyAuth(Auth):
 class HttpBasicAuth(Auth):
     """HTTP Basic authentication (``Authorization: Basic base64(user:password)``, UTF-8)."""
 
-    __slots__ = ("username", "_header")
-
     def __init__(self, username: str, password: str) -> None:
         self.username = username
         token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
@@ -1171,8 +1279,6 @@ class HttpBasicAuth(Auth):
 
 class HttpBearerAuth(Auth):
     """HTTP Bearer authentication (``Authorization: Bearer <token>``)."""
-
-    __slots__ = ("_token",)
 
     def __init__(self, token: str) -> None:
         self._token = token
@@ -1339,3 +1445,1589 @@ def _safe_json(body: bytes) -> object | None:
     except ValueError:
         return None
     return parsed
+
+
+# ---------------------------------------------------------------------------------------------
+# Operations
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Operation:
+    """Static description of one API operation, emitted by the generator.
+
+    * ``path`` -- template relative to the base URL, with ``{wireName}`` placeholders.
+    * ``idempotent`` -- whether retries are safe; ``None`` decides by method (see
+      :data:`IDEMPOTENT_METHODS`).
+    * ``errors`` -- error model builders keyed by status (``404``), status range (``"4XX"``) or
+      ``"default"``; each gets the parsed JSON body of an error response. Lookup order: exact
+      status, range, default. A builder that raises leaves ``ApiError.model`` as ``None``.
+    * ``authenticated`` -- ``False`` for operations that must be sent without credentials.
+    """
+
+    operation_id: str
+    method: str
+    path: str
+    idempotent: bool | None = None
+    errors: Mapping[int | str, Callable[[Any], object]] = field(default_factory=dict)
+    authenticated: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", self.method.upper())
+
+    @property
+    def is_idempotent(self) -> bool:
+        """Whether failed attempts of this operation may be retried."""
+        if self.idempotent is not None:
+            return self.idempotent
+        return self.method in IDEMPOTENT_METHODS
+
+    def error_parser(self, status: int) -> Callable[[Any], object] | None:
+        """Return the error model builder for ``status`` (exact, then ``nXX``, then default)."""
+        keys: tuple[int | str, ...] = (
+            status,
+            str(status),
+            f"{status // 100}XX",
+            f"{status // 100}xx",
+            "default",
+        )
+        for key in keys:
+            parser = self.errors.get(key)
+            if parser is not None:
+                return parser
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Transports
+# ---------------------------------------------------------------------------------------------
+
+
+class Transport(Protocol):
+    """Sends one request and returns the complete response (any status).
+
+    Implementations raise :class:`TransportError` (or :class:`ApiTimeoutError`) when no
+    response could be obtained, and must be safe to call from several threads.
+    """
+
+    def send(self, request: Request, timeout: Timeout) -> Response: ...
+
+    def close(self) -> None: ...
+
+
+class AsyncTransport(Protocol):
+    """Async counterpart of :class:`Transport`."""
+
+    async def send(self, request: Request, timeout: Timeout) -> Response: ...
+
+    async def aclose(self) -> None: ...
+
+
+class _Target(NamedTuple):
+    scheme: str
+    host: str
+    port: int
+    target: str
+    host_header: str
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.scheme, self.host, self.port)
+
+
+_URL_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def _bad_url_chars(url: str) -> bool:
+    return not url.isascii() or _URL_CONTROL.search(url) is not None
+
+
+def _parse_target(url: str) -> _Target:
+    if _bad_url_chars(url):
+        raise ValueError("the request URL contains whitespace, control or non-ASCII characters")
+    split = urlsplit(url)
+    scheme = split.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"unsupported URL scheme {scheme!r} (use http or https)")
+    host = split.hostname
+    if not host:
+        raise ValueError("the request URL has no host")
+    try:
+        explicit_port = split.port
+    except ValueError:
+        raise ValueError("the request URL has an invalid port") from None
+    default_port = 443 if scheme == "https" else 80
+    port = explicit_port or default_port
+    target = (split.path or "/") + (f"?{split.query}" if split.query else "")
+    host_text = f"[{host}]" if ":" in host else host
+    host_header = host_text if port == default_port else f"{host_text}:{port}"
+    return _Target(scheme, host, port, target, host_header)
+
+
+def _wire_headers(request: Request, target: _Target) -> list[tuple[str, str]]:
+    """The headers to put on the wire: the request's plus Host, Accept-Encoding, Content-Length."""
+    if not _TOKEN.fullmatch(request.method):
+        raise ValueError(f"invalid HTTP method {request.method!r}")
+    headers = list(request.headers)
+    names = {name.lower() for name, _ in headers}
+    if "host" not in names:
+        headers.insert(0, ("Host", target.host_header))
+    if "accept-encoding" not in names:
+        headers.append(("Accept-Encoding", "identity"))
+    if "content-length" not in names and "transfer-encoding" not in names:
+        if request.body is not None:
+            headers.append(("Content-Length", str(len(request.body))))
+        elif request.method in _METHODS_WITH_BODY:
+            headers.append(("Content-Length", "0"))
+    for name, value in headers:
+        _check_header(name, value)
+    return headers
+
+
+def _header_bytes(value: str) -> bytes:
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
+
+
+def _connect_error_text(exc: OSError, target: _Target) -> str:
+    import socket
+    import ssl
+
+    where = f"{target.host}:{target.port}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate verification failed for {target.host}: {exc.verify_message}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS handshake with {where} failed ({exc.reason or type(exc).__name__})"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"connection refused by {where}"
+    if isinstance(exc, socket.gaierror):
+        return f"could not resolve host {target.host!r}"
+    return f"could not connect to {where}: {exc.strerror or type(exc).__name__}"
+
+
+def _socket_dropped(sock: socket.socket) -> bool:
+    """Tell whether an idle kept-alive socket was closed (or written to) by the server."""
+    import select
+
+    try:
+        if sock.fileno() < 0:
+            return True
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
+    except (OSError, ValueError):
+        return True
+
+
+# Errors that, on a reused connection and before any response byte, mean the server had
+# closed the idle connection: the request is resent once on a new connection.
+_STALE_ERRORS: tuple[type[OSError], ...] = (
+    ConnectionResetError,
+    BrokenPipeError,
+    ConnectionAbortedError,
+)
+
+
+class _StaleConnection(Exception):
+    """A reused keep-alive connection was found closed before any response byte was read."""
+
+
+class _ProtocolError(Exception):
+    """The server's bytes are not a valid HTTP/1.1 response (message is safe to show)."""
+
+
+_Exchange = tuple[int, str, list[tuple[str, str]], bytes, bool]
+
+
+def _default_ssl_context() -> ssl.SSLContext:
+    import ssl
+
+    return ssl.create_default_context()
+
+
+class HttpTransport:
+    """Default synchronous transport built on :mod:`http.client`.
+
+    Keeps connections alive and reuses them per (scheme, host, port) from a thread-safe pool
+    of at most ``max_idle_per_host`` idle connections each. HTTPS certificates are verified with
+    ``ssl.create_default_context()`` unless another ``ssl_context`` is given. The connect
+    timeout bounds the TCP and TLS handshake; the read timeout bounds every later socket
+    operation. A request on a reused connection that the server had closed before sending
+    any byte is resent once, transparently, on a new connection. Redirects are not followed.
+    """
+
+    def __init__(
+        self, *, ssl_context: ssl.SSLContext | None = None, max_idle_per_host: int = 10
+    ) -> None:
+        self._ssl_context = ssl_context
+        self._max_idle = max_idle_per_host
+        self._lock = threading.Lock()
+        self._idle: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"HttpTransport(max_idle_per_host={self._max_idle})"
+
+    def __enter__(self) -> HttpTransport:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def send(self, request: Request, timeout: Timeout) -> Response:
+        """Send ``request`` and read the whole response; see the class docstring."""
+        target = _parse_target(request.url)
+        headers = _wire_headers(request, target)
+        conn = self._checkout(target, timeout)
+        reused = conn is not None
+        if conn is None:
+            conn = self._connect(target, request, timeout)
+        try:
+            try:
+                result = self._exchange(conn, target, headers, request, timeout, reused)
+            except _StaleConnection:
+                conn.close()
+                conn = self._connect(target, request, timeout)
+                result = self._exchange(conn, target, headers, request, timeout, False)
+        except BaseException:
+            conn.close()
+            raise
+        status, reason, response_headers, body, keep_alive = result
+        if keep_alive:
+            self._checkin(target, conn)
+        else:
+            conn.close()
+        return Response(status, Headers(response_headers), body, request, reason)
+
+    def close(self) -> None:
+        """Close every idle connection; the transport cannot be used afterwards."""
+        with self._lock:
+            self._closed = True
+            connections = [conn for idle in self._idle.values() for conn in idle]
+            self._idle.clear()
+        for conn in connections:
+            conn.close()
+
+    def _checkout(self, target: _Target, timeout: Timeout) -> http.client.HTTPConnection | None:
+        with self._lock:
+            if self._closed:
+                raise ClientError("the transport is closed")
+            idle = self._idle.get(target.key)
+            while idle:
+                conn = idle.pop()
+                if conn.sock is not None and not _socket_dropped(conn.sock):
+                    conn.sock.settimeout(timeout.read)
+                    return conn
+                conn.close()
+        return None
+
+    def _checkin(self, target: _Target, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if not self._closed:
+                idle = self._idle.setdefault(target.key, [])
+                if len(idle) < self._max_idle:
+                    idle.append(conn)
+                    return
+        conn.close()
+
+    def _connect(
+        self, target: _Target, request: Request, timeout: Timeout
+    ) -> http.client.HTTPConnection:
+        import http.client
+
+        conn: http.client.HTTPConnection
+        if target.scheme == "https":
+            if self._ssl_context is None:
+                self._ssl_context = _default_ssl_context()
+            conn = http.client.HTTPSConnection(
+                target.host, target.port, timeout=timeout.connect, context=self._ssl_context
+            )
+        else:
+            conn = http.client.HTTPConnection(target.host, target.port, timeout=timeout.connect)
+        try:
+            conn.connect()
+        except TimeoutError as exc:
+            conn.close()
+            raise ApiTimeoutError(
+                f"timed out after {timeout.connect}s connecting to {target.host}:{target.port}",
+                method=request.method,
+                url=request.redacted_url,
+            ) from exc
+        except OSError as exc:
+            conn.close()
+            raise TransportError(
+                _connect_error_text(exc, target), method=request.method, url=request.redacted_url
+            ) from exc
+        assert conn.sock is not None
+        conn.sock.settimeout(timeout.read)
+        return conn
+
+    def _exchange(
+        self,
+        conn: http.client.HTTPConnection,
+        target: _Target,
+        headers: list[tuple[str, str]],
+        request: Request,
+        timeout: Timeout,
+        reused: bool,
+    ) -> _Exchange:
+        import http.client
+
+        def fail(detail: str, error: type[TransportError] = TransportError) -> TransportError:
+            return error(detail, method=request.method, url=request.redacted_url)
+
+        try:
+            conn.putrequest(
+                request.method, target.target, skip_host=True, skip_accept_encoding=True
+            )
+            for name, value in headers:
+                conn.putheader(name, _header_bytes(value))
+            conn.endheaders(request.body)
+            response = conn.getresponse()
+        except TimeoutError as exc:
+            detail = f"timed out after {timeout.read}s waiting for the response"
+            raise fail(detail, ApiTimeoutError) from exc
+        except _STALE_ERRORS as exc:
+            if reused:
+                raise _StaleConnection() from exc
+            raise fail("the server closed the connection without sending a response") from exc
+        except http.client.HTTPException as exc:
+            detail = f"the server sent an invalid HTTP response ({type(exc).__name__})"
+            raise fail(detail) from exc
+        except OSError as exc:
+            raise fail(f"connection error: {exc.strerror or type(exc).__name__}") from exc
+        try:
+            body = response.read()
+        except TimeoutError as exc:
+            detail = f"timed out after {timeout.read}s reading the response body"
+            raise fail(detail, ApiTimeoutError) from exc
+        except http.client.IncompleteRead as exc:
+            detail = f"the connection closed after {len(exc.partial)} bytes of the response body"
+            raise fail(detail) from exc
+        except (OSError, http.client.HTTPException) as exc:
+            detail = f"the connection broke while reading the response body ({type(exc).__name__})"
+            raise fail(detail) from exc
+        return (
+            response.status,
+            response.reason,
+            response.getheaders(),
+            body,
+            not response.will_close,
+        )
+
+
+class _AsyncConnection:
+    __slots__ = ("reader", "writer", "loop")
+
+    def __init__(self, reader: StreamReader, writer: StreamWriter, loop: AbstractEventLoop) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.loop = loop
+
+    def usable(self, loop: AbstractEventLoop) -> bool:
+        return (
+            self.loop is loop
+            and not self.loop.is_closed()
+            and not self.reader.at_eof()
+            and self.reader.exception() is None
+            and not self.writer.is_closing()
+        )
+
+    def close(self) -> None:
+        try:
+            self.writer.close()
+        except Exception:  # noqa: BLE001 - e.g. its event loop is already closed
+            pass
+
+
+_X = TypeVar("_X")
+
+
+class AsyncHttpTransport:
+    """Default async transport: HTTP/1.1 over asyncio streams (TLS included).
+
+    Same behaviour as :class:`HttpTransport`: keep-alive pool per (scheme, host, port) and
+    event loop, TLS verification with ``ssl.create_default_context()`` (or ``ssl_context``),
+    a connect timeout for TCP and TLS set-up and a read timeout for every later wait, bodies
+    delimited by Content-Length, chunked transfer coding or connection close, and one
+    transparent resend when a reused connection turns out to be closed. Redirects are not
+    followed.
+    """
+
+    def __init__(
+        self, *, ssl_context: ssl.SSLContext | None = None, max_idle_per_host: int = 10
+    ) -> None:
+        self._ssl_context = ssl_context
+        self._max_idle = max_idle_per_host
+        self._lock = threading.Lock()
+        self._idle: dict[tuple[str, str, int], list[_AsyncConnection]] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"AsyncHttpTransport(max_idle_per_host={self._max_idle})"
+
+    async def __aenter__(self) -> AsyncHttpTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def send(self, request: Request, timeout: Timeout) -> Response:
+        """Send ``request`` and read the whole response; see the class docstring."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        target = _parse_target(request.url)
+        head = _request_head(request, target)
+        conn = self._checkout(target, loop)
+        reused = conn is not None
+        if conn is None:
+            conn = await self._connect(target, request, timeout, loop)
+        try:
+            try:
+                result = await self._exchange(conn, head, request, timeout, reused)
+            except _StaleConnection:
+                conn.close()
+                conn = await self._connect(target, request, timeout, loop)
+                result = await self._exchange(conn, head, request, timeout, False)
+        except BaseException:
+            conn.close()
+            raise
+        status, reason, response_headers, body, keep_alive = result
+        if keep_alive:
+            self._checkin(target, conn)
+        else:
+            conn.close()
+        return Response(status, Headers(response_headers), body, request, reason)
+
+    async def aclose(self) -> None:
+        """Close every idle connection; the transport cannot be used afterwards."""
+        import asyncio
+
+        with self._lock:
+            self._closed = True
+            connections = [conn for idle in self._idle.values() for conn in idle]
+            self._idle.clear()
+        loop = asyncio.get_running_loop()
+        for conn in connections:
+            conn.close()
+            if conn.loop is loop:
+                try:
+                    await asyncio.wait_for(conn.writer.wait_closed(), 1.0)
+                except Exception:  # noqa: BLE001 - closing is best effort
+                    pass
+
+    def _checkout(self, target: _Target, loop: AbstractEventLoop) -> _AsyncConnection | None:
+        with self._lock:
+            if self._closed:
+                raise ClientError("the transport is closed")
+            idle = self._idle.get(target.key)
+            while idle:
+                conn = idle.pop()
+                if conn.usable(loop):
+                    return conn
+                conn.close()
+        return None
+
+    def _checkin(self, target: _Target, conn: _AsyncConnection) -> None:
+        with self._lock:
+            if not self._closed:
+                idle = self._idle.setdefault(target.key, [])
+                if len(idle) < self._max_idle:
+                    idle.append(conn)
+                    return
+        conn.close()
+
+    async def _connect(
+        self, target: _Target, request: Request, timeout: Timeout, loop: AbstractEventLoop
+    ) -> _AsyncConnection:
+        import asyncio
+
+        context = None
+        if target.scheme == "https":
+            if self._ssl_context is None:
+                self._ssl_context = _default_ssl_context()
+            context = self._ssl_context
+        opening = asyncio.open_connection(
+            target.host,
+            target.port,
+            ssl=context,
+            server_hostname=target.host if context is not None else None,
+        )
+        try:
+            reader, writer = await asyncio.wait_for(opening, timeout.connect)
+        except (asyncio.TimeoutError, TimeoutError) as exc:
+            raise ApiTimeoutError(
+                f"timed out after {timeout.connect}s connecting to {target.host}:{target.port}",
+                method=request.method,
+                url=request.redacted_url,
+            ) from exc
+        except OSError as exc:
+            raise TransportError(
+                _connect_error_text(exc, target), method=request.method, url=request.redacted_url
+            ) from exc
+        return _AsyncConnection(reader, writer, loop)
+
+    async def _exchange(
+        self,
+        conn: _AsyncConnection,
+        head: bytes,
+        request: Request,
+        timeout: Timeout,
+        reused: bool,
+    ) -> _Exchange:
+        import asyncio
+
+        def fail(detail: str, error: type[TransportError] = TransportError) -> TransportError:
+            return error(detail, method=request.method, url=request.redacted_url)
+
+        async def within(awaitable: Awaitable[_X]) -> _X:
+            return await asyncio.wait_for(awaitable, timeout.read)
+
+        reader = conn.reader
+        try:
+            conn.writer.write(head + (request.body or b""))
+            await within(conn.writer.drain())
+            line = await within(reader.readline())
+        except (asyncio.TimeoutError, TimeoutError) as exc:
+            detail = f"timed out after {timeout.read}s waiting for the response"
+            raise fail(detail, ApiTimeoutError) from exc
+        except _STALE_ERRORS as exc:
+            if reused:
+                raise _StaleConnection() from exc
+            raise fail("the server closed the connection without sending a response") from exc
+        except (OSError, ValueError, asyncio.LimitOverrunError) as exc:
+            raise fail(f"connection error ({type(exc).__name__})") from exc
+        if not line:
+            if reused:
+                raise _StaleConnection()
+            raise fail("the server closed the connection without sending a response")
+        try:
+            version, status, reason, headers = await _read_response_head(reader, line, within)
+            body, delimited = await _read_body(reader, request.method, status, headers, within)
+        except (asyncio.TimeoutError, TimeoutError) as exc:
+            raise fail(
+                f"timed out after {timeout.read}s reading the response", ApiTimeoutError
+            ) from exc
+        except asyncio.IncompleteReadError as exc:
+            detail = f"the connection closed after {len(exc.partial)} bytes of a response part"
+            raise fail(detail) from exc
+        except _ProtocolError as exc:
+            raise fail(f"the server sent an invalid HTTP response ({exc})") from exc
+        except (OSError, ValueError, asyncio.LimitOverrunError) as exc:
+            detail = f"the connection broke while reading the response ({type(exc).__name__})"
+            raise fail(detail) from exc
+        keep_alive = delimited and _keep_alive(version, headers)
+        return status, reason, headers, body, keep_alive
+
+
+def _request_head(request: Request, target: _Target) -> bytes:
+    lines = [f"{request.method} {target.target} HTTP/1.1".encode("ascii")]
+    for name, value in _wire_headers(request, target):
+        lines.append(name.encode("ascii") + b": " + _header_bytes(value))
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+_ReadWithin = Callable[[Awaitable[bytes]], Awaitable[bytes]]
+_MAX_HEADERS = 200
+
+
+async def _read_response_head(
+    reader: StreamReader, line: bytes, within: _ReadWithin
+) -> tuple[str, int, str, list[tuple[str, str]]]:
+    while True:
+        text = line.decode("latin-1").rstrip("\r\n")
+        version, _, rest = text.partition(" ")
+        code, _, reason = rest.partition(" ")
+        if not version.startswith("HTTP/1.") or len(code) != 3 or not code.isdigit():
+            raise _ProtocolError("malformed status line")
+        status = int(code)
+        headers = await _read_header_lines(reader, within)
+        if 100 <= status < 200 and status != 101:
+            line = await within(reader.readline())
+            if not line:
+                raise _ProtocolError("connection closed after an interim response")
+            continue
+        return version, status, reason.strip(), headers
+
+
+async def _read_header_lines(reader: StreamReader, within: _ReadWithin) -> list[tuple[str, str]]:
+    headers: list[tuple[str, str]] = []
+    while True:
+        line = await within(reader.readline())
+        if not line:
+            raise _ProtocolError("connection closed inside the response headers")
+        if line in (b"\r\n", b"\n"):
+            return headers
+        if len(headers) >= _MAX_HEADERS:
+            raise _ProtocolError("too many response headers")
+        text = line.decode("latin-1").rstrip("\r\n")
+        if text[:1] in (" ", "\t") and headers:
+            name, value = headers[-1]
+            headers[-1] = (name, f"{value} {text.strip()}")
+            continue
+        name, sep, value = text.partition(":")
+        if not sep or not _TOKEN.fullmatch(name):
+            raise _ProtocolError("malformed header line")
+        headers.append((name, value.strip()))
+
+
+async def _read_body(
+    reader: StreamReader,
+    method: str,
+    status: int,
+    headers: list[tuple[str, str]],
+    within: _ReadWithin,
+) -> tuple[bytes, bool]:
+    """Read the body; returns it and whether its end was delimited (connection reusable)."""
+    if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+        return b"", True
+    transfer = [value.lower() for name, value in headers if name.lower() == "transfer-encoding"]
+    if transfer:
+        codings = [coding.strip() for coding in ",".join(transfer).split(",")]
+        if codings[-1] == "chunked":
+            return await _read_chunked(reader, within), True
+        return await _read_to_eof(reader, within), False
+    lengths = {value.strip() for name, value in headers if name.lower() == "content-length"}
+    if lengths:
+        if len(lengths) > 1 or not next(iter(lengths)).isdigit():
+            raise _ProtocolError("invalid Content-Length")
+        return await within(reader.readexactly(int(next(iter(lengths))))), True
+    return await _read_to_eof(reader, within), False
+
+
+async def _read_chunked(reader: StreamReader, within: _ReadWithin) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        line = await within(reader.readline())
+        if not line:
+            raise _ProtocolError("connection closed inside a chunked body")
+        size_text = line.split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise _ProtocolError("invalid chunk size") from None
+        if size == 0:
+            break
+        chunks.append(await within(reader.readexactly(size)))
+        if (await within(reader.readline())).strip():
+            raise _ProtocolError("missing CRLF after a chunk")
+    while True:  # trailer section
+        line = await within(reader.readline())
+        if line in (b"\r\n", b"\n", b""):
+            return b"".join(chunks)
+
+
+async def _read_to_eof(reader: StreamReader, within: _ReadWithin) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        chunk = await within(reader.read(65536))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _keep_alive(version: str, headers: list[tuple[str, str]]) -> bool:
+    tokens = {
+        token.strip().lower()
+        for name, value in headers
+        if name.lower() == "connection"
+        for token in value.split(",")
+    }
+    if "close" in tokens:
+        return False
+    return version != "HTTP/1.0" or "keep-alive" in tokens
+
+
+# ---------------------------------------------------------------------------------------------
+# httpx adapters (httpx is imported only when these are called)
+# ---------------------------------------------------------------------------------------------
+
+
+def _httpx_timeout(httpx: Any, timeout: Timeout) -> Any:
+    return httpx.Timeout(
+        connect=timeout.connect, read=timeout.read, write=timeout.read, pool=timeout.connect
+    )
+
+
+def _httpx_response(response: Any, request: Request) -> Response:
+    status: int = response.status_code
+    pairs: list[tuple[str, str]] = list(response.headers.multi_items())
+    body: bytes = response.content
+    reason: str = response.reason_phrase
+    return Response(status, Headers(pairs), body, request, reason)
+
+
+def _httpx_error(httpx: Any, exc: Exception, request: Request) -> TransportError | None:
+    error: type[TransportError]
+    if isinstance(exc, httpx.TimeoutException):
+        error = ApiTimeoutError
+    elif isinstance(exc, httpx.TransportError):
+        error = TransportError
+    else:
+        return None
+    return error(f"httpx: {type(exc).__name__}", method=request.method, url=request.redacted_url)
+
+
+class _HttpxTransport:
+    def __init__(self, httpx: Any, client: Any, owned: bool) -> None:
+        self._httpx = httpx
+        self._client = client
+        self._owned = owned
+
+    def send(self, request: Request, timeout: Timeout) -> Response:
+        try:
+            response = self._client.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                content=request.body,
+                timeout=_httpx_timeout(self._httpx, timeout),
+                follow_redirects=False,
+            )
+        except Exception as exc:
+            error = _httpx_error(self._httpx, exc, request)
+            if error is None:
+                raise
+            raise error from exc
+        return _httpx_response(response, request)
+
+    def close(self) -> None:
+        if self._owned:
+            self._client.close()
+
+
+class _AsyncHttpxTransport:
+    def __init__(self, httpx: Any, client: Any, owned: bool) -> None:
+        self._httpx = httpx
+        self._client = client
+        self._owned = owned
+
+    async def send(self, request: Request, timeout: Timeout) -> Response:
+        try:
+            response = await self._client.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                content=request.body,
+                timeout=_httpx_timeout(self._httpx, timeout),
+                follow_redirects=False,
+            )
+        except Exception as exc:
+            error = _httpx_error(self._httpx, exc, request)
+            if error is None:
+                raise
+            raise error from exc
+        return _httpx_response(response, request)
+
+    async def aclose(self) -> None:
+        if self._owned:
+            await self._client.aclose()
+
+
+def httpx_transport(client: Any = None, **client_options: Any) -> Transport:
+    """Return a :class:`Transport` that sends through an ``httpx.Client``.
+
+    ``client`` is an existing ``httpx.Client`` (left open by :meth:`Transport.close`);
+    otherwise one is created from ``client_options`` and closed with the transport. httpx is
+    imported here, on first use, and raises ImportError when it is not installed.
+    """
+    httpx = importlib.import_module("httpx")
+    owned = client is None
+    return _HttpxTransport(httpx, httpx.Client(**client_options) if owned else client, owned)
+
+
+def async_httpx_transport(client: Any = None, **client_options: Any) -> AsyncTransport:
+    """Return an :class:`AsyncTransport` that sends through an ``httpx.AsyncClient``.
+
+    Same ownership rules as :func:`httpx_transport`.
+    """
+    httpx = importlib.import_module("httpx")
+    owned = client is None
+    return _AsyncHttpxTransport(
+        httpx, httpx.AsyncClient(**client_options) if owned else client, owned
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients
+# ---------------------------------------------------------------------------------------------
+
+RequestHook = Callable[[Request], "Request | None"]
+ResponseHook = Callable[[Response], None]
+
+
+def _hook_tuple(hooks: Any) -> tuple[Any, ...]:
+    if hooks is None:
+        return ()
+    if callable(hooks):
+        return (hooks,)
+    return tuple(hooks)
+
+
+def _check_base_url(base_url: str) -> str:
+    split = urlsplit(base_url)
+    if split.scheme.lower() not in ("http", "https") or not split.hostname:
+        raise ValueError("base_url must be an absolute http:// or https:// URL")
+    if split.fragment:
+        raise ValueError("base_url must not have a fragment")
+    if _bad_url_chars(base_url):
+        raise ValueError("base_url contains whitespace, control or non-ASCII characters")
+    return urlunsplit((split.scheme, split.netloc, split.path.rstrip("/"), split.query, ""))
+
+
+def _join_url(base_url: str, path: str) -> str:
+    split = urlsplit(base_url)
+    if path and not path.startswith("/"):
+        path = "/" + path
+    return urlunsplit((split.scheme, split.netloc, (split.path + path) or "/", split.query, ""))
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    split = urlsplit(url)
+    scheme = split.scheme.lower()
+    default_port = 443 if scheme == "https" else 80
+    return (scheme, (split.hostname or "").lower(), split.port or default_port)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Everything about one call that stays the same across attempts."""
+
+    op: Operation
+    parts: RequestParts
+    timeout: Timeout
+    retries: RetryConfig
+    attempts: int
+    auth: tuple[Auth, ...]
+
+
+class _CoreBase:
+    """Request building, retry decisions and error mapping shared by both clients."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth: Auth | Sequence[Auth] | None,
+        timeout: Timeout | float | None,
+        retries: RetryConfig | None,
+        before_request: RequestHook | Sequence[RequestHook] | None,
+        after_response: ResponseHook | Sequence[ResponseHook] | None,
+        user_agent: str,
+        default_headers: Sequence[tuple[str, str]] | Mapping[str, str],
+        clock: Callable[[], float],
+        rng: SupportsRandom | None,
+        wall_clock: Callable[[], float],
+    ) -> None:
+        self.base_url = _check_base_url(base_url)
+        self.auth: tuple[Auth, ...] = (auth,) if isinstance(auth, Auth) else tuple(auth or ())
+        self.timeout: Timeout = Timeout.coerce(timeout) or Timeout()
+        self.retries: RetryConfig = retries if retries is not None else RetryConfig()
+        self.user_agent = user_agent
+        pairs = default_headers.items() if isinstance(default_headers, Mapping) else default_headers
+        self.default_headers: list[tuple[str, str]] = [(str(k), str(v)) for k, v in pairs]
+        self._before_request: tuple[RequestHook, ...] = _hook_tuple(before_request)
+        self._after_response: tuple[ResponseHook, ...] = _hook_tuple(after_response)
+        self._clock = clock
+        self._rng: SupportsRandom = rng if rng is not None else random.Random()
+        self._wall_clock = wall_clock
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, "
+            f"auth={list(self.auth)!r})"
+        )
+
+    def _plan(
+        self,
+        op: Operation,
+        *,
+        path: Mapping[str, object],
+        query: Iterable[QueryParamLike],
+        headers: Iterable[tuple[str, object | None]],
+        cookies: Iterable[tuple[str, object | None]],
+        json_body: object | None,
+        content: bytes | None,
+        content_type: str | None,
+        form: Mapping[str, object] | Sequence[tuple[str, object]] | None,
+        url: str | None,
+        timeout: Timeout | float | None,
+        retries: RetryConfig | None,
+    ) -> _Plan:
+        if url is None:
+            target = _join_url(self.base_url, fill_path(op.path, path))
+        else:
+            target = self._resolve(url)
+        parts = RequestParts(op.method, target, clock=self._clock)
+        parts.query = encode_query(query)
+        parts.headers = [("User-Agent", self.user_agent), ("Accept", "application/json")]
+        for name, value in self.default_headers:
+            parts.set_header(name, value)
+        if sum(body is not None for body in (json_body, content, form)) > 1:
+            raise ValueError("pass at most one of json_body, content and form")
+        if json_body is not None:
+            parts.body = json.dumps(
+                json_body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+            ).encode("utf-8")
+            parts.set_header("Content-Type", content_type or "application/json")
+        elif form is not None:
+            parts.body = _form_encode(form)
+            parts.set_header("Content-Type", content_type or "application/x-www-form-urlencoded")
+        elif content is not None:
+            parts.body = bytes(content)
+            parts.set_header("Content-Type", content_type or "application/octet-stream")
+        for name, header_value in headers:
+            if header_value is not None:
+                parts.set_header(name, _header_value(header_value))
+        for name, cookie_value in cookies:
+            if cookie_value is not None:
+                parts.add_cookie(name, _header_value(cookie_value))
+        config = retries if retries is not None else self.retries
+        return _Plan(
+            op=op,
+            parts=parts,
+            timeout=Timeout.coerce(timeout) or self.timeout,
+            retries=config,
+            attempts=config.attempts if op.is_idempotent else 1,
+            auth=self.auth if op.authenticated else (),
+        )
+
+    def _resolve(self, url: str) -> str:
+        """Resolve a next-page URL against the base URL; refuse other origins."""
+        base = urlunsplit(urlsplit(self.base_url)._replace(query="")) + "/"
+        absolute = urljoin(base, url)
+        if _origin(absolute) != _origin(self.base_url):
+            raise ClientError(
+                f"refusing to follow {redact_url(absolute)}: it is not on the API's origin"
+            )
+        return absolute
+
+    def _before(self, request: Request) -> Request:
+        for hook in self._before_request:
+            replacement = hook(request)
+            if isinstance(replacement, Request):
+                request = replacement
+        return request
+
+    def _after(self, response: Response, attempt: int, started: float) -> None:
+        logger = _logger()
+        if logger is not None and logger.isEnabledFor(10):
+            request = response.request
+            logger.debug(
+                "%s %s -> %d in %.3fs (attempt %d)",
+                request.method,
+                request.redacted_url,
+                response.status,
+                self._clock() - started,
+                attempt,
+            )
+        for hook in self._after_response:
+            hook(response)
+
+    def _log_retry(
+        self, plan: _Plan, request: Request, attempt: int, delay: float, why: str
+    ) -> None:
+        logger = _logger()
+        if logger is not None:
+            logger.info(
+                "retrying %s %s in %.2fs after %s (attempt %d of %d, operation %s)",
+                request.method,
+                request.redacted_url,
+                delay,
+                why,
+                attempt,
+                plan.attempts,
+                plan.op.operation_id,
+            )
+
+    def _error_delay(self, plan: _Plan, attempt: int) -> float | None:
+        if attempt >= plan.attempts:
+            return None
+        return plan.retries.backoff(attempt, self._rng)
+
+    def _status_delay(self, plan: _Plan, attempt: int, response: Response) -> float | None:
+        if attempt >= plan.attempts or response.status not in plan.retries.retry_statuses:
+            return None
+        after = _retry_after(response.headers, self._wall_clock)
+        if after is not None:
+            return min(after, plan.retries.max_backoff)
+        return plan.retries.backoff(attempt, self._rng)
+
+    def _reauthorize(self, plan: _Plan, request: Request) -> bool:
+        return any([auth.on_unauthorized(request) for auth in plan.auth])
+
+    def _transport_failure(self, exc: BaseException, request: Request) -> TransportError | None:
+        """Map an exception from a third-party transport to a TransportError (or None)."""
+        if isinstance(exc, TransportError):
+            return exc
+        error: type[TransportError] = TransportError
+        if isinstance(exc, TimeoutError):
+            error = ApiTimeoutError
+        elif not isinstance(exc, OSError):
+            return None
+        detail = f"connection error ({type(exc).__name__})"
+        return error(detail, method=request.method, url=request.redacted_url)
+
+    def _api_error(self, op: Operation, request: Request, response: Response) -> ApiError:
+        model: object | None = None
+        parser = op.error_parser(response.status)
+        if parser is not None:
+            try:
+                model = parser(json.loads(response.body) if response.body.strip() else None)
+            except Exception:  # noqa: BLE001 - the error path must not raise
+                model = None
+        return error_class_for_status(response.status)(
+            status=response.status,
+            headers=response.headers,
+            body=response.body,
+            model=model,
+            operation_id=op.operation_id,
+            method=request.method,
+            url=request.redacted_url,
+            response=response,
+        )
+
+    def _success(
+        self, op: Operation, response: Response, parse: Callable[[Response], T]
+    ) -> ApiResponse[T]:
+        try:
+            data = parse(response)
+        except ResponseDecodeError as exc:
+            exc._set_operation(op.operation_id)
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            raise ResponseDecodeError(
+                f"the response body does not match the expected shape ({type(exc).__name__})",
+                status=response.status,
+                headers=response.headers,
+                body=response.body,
+                method=response.request.method,
+                url=response.request.redacted_url,
+                operation_id=op.operation_id,
+                response=response,
+            ) from exc
+        return ApiResponse(response.status, response.headers, data, response)
+
+
+def _retry_after(headers: Headers, wall_clock: Callable[[], float]) -> float | None:
+    """Seconds to wait according to ``Retry-After`` (delta seconds or HTTP date), or None.
+
+    An HTTP date is measured against the response's own ``Date`` header when present (so that
+    clock skew does not matter), else against ``wall_clock()``.
+    """
+    value = headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if seconds >= 0 and seconds == seconds else None
+    when = _http_date(value)
+    if when is None:
+        return None
+    now = _http_date(headers.get("date", "")) if "date" in headers else None
+    return max(0.0, when - (now if now is not None else wall_clock()))
+
+
+def _http_date(value: str) -> float | None:
+    from email.utils import parsedate_to_datetime
+
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    return moment.timestamp()
+
+
+_CoreT = TypeVar("_CoreT", bound="ClientCore")
+_AsyncCoreT = TypeVar("_AsyncCoreT", bound="AsyncClientCore")
+
+
+class ClientCore(_CoreBase):
+    """Synchronous engine behind a generated client.
+
+    * ``base_url`` -- API root; its own path is kept (``https://h/v2`` + ``/items``).
+    * ``auth`` -- one :class:`Auth` or several, applied in order to authenticated operations.
+    * ``timeout`` -- default :class:`Timeout` (or seconds for both phases); ``None`` means
+      ``Timeout()`` (10 s connect, 60 s read).
+    * ``retries`` -- default :class:`RetryConfig`; ``None`` means ``RetryConfig()``; use
+      ``RetryConfig.NONE`` to disable.
+    * ``transport`` -- a :class:`Transport`; default a new :class:`HttpTransport`, which
+      :meth:`close` closes (a transport passed in is left open for its owner).
+    * ``before_request`` -- hook(s) called with each attempt's final :class:`Request`; a hook
+      may return a replacement Request. ``after_response`` -- hook(s) called with every
+      :class:`Response` received, retried ones included. Exceptions from hooks propagate.
+    * ``user_agent``, ``default_headers`` -- sent with every request.
+    * ``sleep``, ``clock`` (monotonic), ``rng``, ``wall_clock`` (for Retry-After dates) --
+      injectable for tests.
+
+    Thread-safe: one instance may serve many threads.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth: Auth | Sequence[Auth] | None = (),
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+        transport: Transport | None = None,
+        before_request: RequestHook | Sequence[RequestHook] | None = None,
+        after_response: ResponseHook | Sequence[ResponseHook] | None = None,
+        user_agent: str = _DEFAULT_USER_AGENT,
+        default_headers: Sequence[tuple[str, str]] | Mapping[str, str] = (),
+        sleep: Callable[[float], object] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: SupportsRandom | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(
+            base_url=base_url,
+            auth=auth,
+            timeout=timeout,
+            retries=retries,
+            before_request=before_request,
+            after_response=after_response,
+            user_agent=user_agent,
+            default_headers=default_headers,
+            clock=clock,
+            rng=rng,
+            wall_clock=wall_clock,
+        )
+        self._owns_transport = transport is None
+        self.transport: Transport = transport if transport is not None else HttpTransport()
+        self._sleep = sleep
+
+    def __enter__(self: _CoreT) -> _CoreT:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the transport if this client created it."""
+        if self._owns_transport:
+            self.transport.close()
+
+    def call(
+        self,
+        op: Operation,
+        *,
+        path: Mapping[str, object] = _EMPTY_MAPPING,
+        query: Sequence[QueryParamLike] = (),
+        headers: Sequence[tuple[str, object | None]] = (),
+        cookies: Sequence[tuple[str, object | None]] = (),
+        json_body: object | None = None,
+        parse: Callable[[Response], T],
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        form: Mapping[str, object] | Sequence[tuple[str, object]] | None = None,
+        url: str | None = None,
+    ) -> ApiResponse[T]:
+        """Send one operation and return its parsed result.
+
+        ``path`` fills the path template by wire name; ``query``, ``headers`` and ``cookies``
+        are parameters (``None`` values are left out; lists/dicts are serialised OpenAPI-style).
+        The body is one of ``json_body`` (a JSON-able value, sent as application/json),
+        ``form`` (application/x-www-form-urlencoded) or ``content`` (raw bytes);
+        ``content_type`` overrides the media type. ``url`` replaces the path with an absolute
+        URL or one relative to the base URL (next-page links; other origins are refused).
+        ``parse`` turns a 2xx :class:`Response` into data; its ValueError, TypeError,
+        KeyError, IndexError or AttributeError becomes a :class:`ResponseDecodeError`.
+        Non-2xx statuses raise the matching :class:`ApiError` subclass once retries (and one
+        resend after a 401 when an auth asks for it) are exhausted.
+        """
+        plan = self._plan(
+            op,
+            path=path,
+            query=query,
+            headers=headers,
+            cookies=cookies,
+            json_body=json_body,
+            content=content,
+            content_type=content_type,
+            form=form,
+            url=url,
+            timeout=timeout,
+            retries=retries,
+        )
+
+        def send_side_request(request: Request) -> Response:
+            return self._send(request, plan.timeout)
+
+        attempt = 1
+        reauthorized = False
+        while True:
+            parts = plan.parts.copy()
+            parts.send = send_side_request
+            for auth in plan.auth:
+                auth.apply(parts)
+            request = self._before(parts.build())
+            started = self._clock()
+            try:
+                response = self._send(request, plan.timeout)
+            except TransportError as exc:
+                exc._set_operation(op.operation_id)
+                delay = self._error_delay(plan, attempt)
+                if delay is None:
+                    raise
+                self._log_retry(plan, request, attempt, delay, exc.detail)
+                self._sleep(delay)
+                attempt += 1
+                continue
+            self._after(response, attempt, started)
+            if 200 <= response.status <= 299:
+                return self._success(op, response, parse)
+            if response.status == 401 and not reauthorized and self._reauthorize(plan, request):
+                reauthorized = True
+                continue
+            delay = self._status_delay(plan, attempt, response)
+            if delay is None:
+                raise self._api_error(op, request, response)
+            self._log_retry(plan, request, attempt, delay, f"status {response.status}")
+            self._sleep(delay)
+            attempt += 1
+
+    def _send(self, request: Request, timeout: Timeout) -> Response:
+        try:
+            return self.transport.send(request, timeout)
+        except Exception as exc:
+            error = self._transport_failure(exc, request)
+            if error is None or error is exc:
+                raise
+            raise error from exc
+
+
+class AsyncClientCore(_CoreBase):
+    """Asynchronous engine behind a generated async client.
+
+    Same arguments and behaviour as :class:`ClientCore`, except: ``transport`` is an
+    :class:`AsyncTransport` (default :class:`AsyncHttpTransport`), ``sleep`` returns an
+    awaitable (default :func:`asyncio.sleep`), :meth:`call` is a coroutine, and the client is
+    closed with :meth:`aclose` or ``async with``. Hooks are plain (synchronous) callables.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        auth: Auth | Sequence[Auth] | None = (),
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+        transport: AsyncTransport | None = None,
+        before_request: RequestHook | Sequence[RequestHook] | None = None,
+        after_response: ResponseHook | Sequence[ResponseHook] | None = None,
+        user_agent: str = _DEFAULT_USER_AGENT,
+        default_headers: Sequence[tuple[str, str]] | Mapping[str, str] = (),
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        rng: SupportsRandom | None = None,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(
+            base_url=base_url,
+            auth=auth,
+            timeout=timeout,
+            retries=retries,
+            before_request=before_request,
+            after_response=after_response,
+            user_agent=user_agent,
+            default_headers=default_headers,
+            clock=clock,
+            rng=rng,
+            wall_clock=wall_clock,
+        )
+        self._owns_transport = transport is None
+        self.transport: AsyncTransport = (
+            transport if transport is not None else AsyncHttpTransport()
+        )
+        self._sleep = sleep
+
+    async def __aenter__(self: _AsyncCoreT) -> _AsyncCoreT:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the transport if this client created it."""
+        if self._owns_transport:
+            await self.transport.aclose()
+
+    async def call(
+        self,
+        op: Operation,
+        *,
+        path: Mapping[str, object] = _EMPTY_MAPPING,
+        query: Sequence[QueryParamLike] = (),
+        headers: Sequence[tuple[str, object | None]] = (),
+        cookies: Sequence[tuple[str, object | None]] = (),
+        json_body: object | None = None,
+        parse: Callable[[Response], T],
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        form: Mapping[str, object] | Sequence[tuple[str, object]] | None = None,
+        url: str | None = None,
+    ) -> ApiResponse[T]:
+        """Send one operation and return its parsed result; see :meth:`ClientCore.call`."""
+        plan = self._plan(
+            op,
+            path=path,
+            query=query,
+            headers=headers,
+            cookies=cookies,
+            json_body=json_body,
+            content=content,
+            content_type=content_type,
+            form=form,
+            url=url,
+            timeout=timeout,
+            retries=retries,
+        )
+
+        async def send_side_request(request: Request) -> Response:
+            return await self._send(request, plan.timeout)
+
+        attempt = 1
+        reauthorized = False
+        while True:
+            parts = plan.parts.copy()
+            parts.asend = send_side_request
+            for auth in plan.auth:
+                await auth.apply_async(parts)
+            request = self._before(parts.build())
+            started = self._clock()
+            try:
+                response = await self._send(request, plan.timeout)
+            except TransportError as exc:
+                exc._set_operation(op.operation_id)
+                delay = self._error_delay(plan, attempt)
+                if delay is None:
+                    raise
+                self._log_retry(plan, request, attempt, delay, exc.detail)
+                await self._pause(delay)
+                attempt += 1
+                continue
+            self._after(response, attempt, started)
+            if 200 <= response.status <= 299:
+                return self._success(op, response, parse)
+            if response.status == 401 and not reauthorized and self._reauthorize(plan, request):
+                reauthorized = True
+                continue
+            delay = self._status_delay(plan, attempt, response)
+            if delay is None:
+                raise self._api_error(op, request, response)
+            self._log_retry(plan, request, attempt, delay, f"status {response.status}")
+            await self._pause(delay)
+            attempt += 1
+
+    async def _pause(self, delay: float) -> None:
+        if self._sleep is None:
+            import asyncio
+
+            await asyncio.sleep(delay)
+        else:
+            await self._sleep(delay)
+
+    async def _send(self, request: Request, timeout: Timeout) -> Response:
+        try:
+            return await self.transport.send(request, timeout)
+        except Exception as exc:
+            error = self._transport_failure(exc, request)
+            if error is None or error is exc:
+                raise
+            raise error from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Pagination
+# ---------------------------------------------------------------------------------------------
+
+PageStyle = Literal["cursor", "page", "next_url"]
+
+
+def _absent(value: object) -> bool:
+    return value is None or value is False or value == ""
+
+
+class _Pager:
+    """The paging state machine shared by the sync and async iterators."""
+
+    def __init__(
+        self,
+        style: str,
+        next_value: str | Callable[[ApiResponse[Any]], object] | None,
+        total: str | None,
+        start: int | None,
+        max_pages: int | None,
+    ) -> None:
+        if style not in ("cursor", "page", "next_url"):
+            raise ValueError(f"unknown pagination style {style!r}")
+        if style != "page" and next_value is None:
+            raise ValueError(f"the {style} pagination style needs next_value")
+        if style != "page" and (total is not None or start is not None):
+            raise ValueError("total and start only apply to the page pagination style")
+        if max_pages is not None and max_pages < 1:
+            raise ValueError("max_pages must be at least 1")
+        self.style = style
+        self.next_value = next_value
+        self.total = total
+        self.max_pages = max_pages
+        self.token: str | int | None = (1 if start is None else start) if style == "page" else None
+        self.pages = 0
+        self.seen = 0
+
+    def advance(self, page: ApiResponse[Any], count: int) -> bool:
+        """Account for a fetched page; return whether another page should be fetched."""
+        self.pages += 1
+        self.seen += count
+        if self.max_pages is not None and self.pages >= self.max_pages:
+            return False
+        if self.style == "page":
+            if count == 0:
+                return False
+            if self.total is not None:
+                total = dig(page.raw.json(), self.total)
+                if isinstance(total, (int, float)) and not isinstance(total, bool):
+                    if self.seen >= total:
+                        return False
+            if self.next_value is not None and _absent(self._next(page)):
+                return False
+            assert isinstance(self.token, int)
+            self.token += 1
+            return True
+        following = self._next(page)
+        if _absent(following) or following == self.token:
+            return False
+        if isinstance(following, bool) or not isinstance(following, (str, int)):
+            raise ClientError(
+                f"the next {'URL' if self.style == 'next_url' else 'cursor'} of a page is a "
+                f"{type(following).__name__}, not a string"
+            )
+        if self.style == "next_url" and not isinstance(following, str):
+            raise ClientError("the next URL of a page is not a string")
+        self.token = following
+        return True
+
+    def _next(self, page: ApiResponse[Any]) -> object:
+        if self.next_value is None:
+            return None
+        if isinstance(self.next_value, str):
+            return dig(page.raw.json(), self.next_value)
+        return self.next_value(page)
+
+
+def iterate_page_responses(
+    fetch: Callable[[Any], ApiResponse[P]],
+    *,
+    style: PageStyle,
+    items: Callable[[P], Iterable[object]],
+    next_value: str | Callable[[ApiResponse[P]], object] | None = None,
+    total: str | None = None,
+    start: int | None = None,
+    max_pages: int | None = None,
+) -> Iterator[ApiResponse[P]]:
+    """Lazily fetch pages and yield each :class:`ApiResponse` (see the module docstring).
+
+    Arguments are checked immediately; the first page is fetched on the first ``next()``.
+    """
+    pager = _Pager(style, next_value, total, start, max_pages)
+
+    def walk() -> Iterator[ApiResponse[P]]:
+        while True:
+            page = fetch(pager.token)
+            count = len(list(items(page.data)))
+            yield page
+            if not pager.advance(page, count):
+                return
+
+    return walk()
+
+
+def iterate_pages(
+    fetch: Callable[[Any], ApiResponse[P]],
+    *,
+    style: PageStyle,
+    items: Callable[[P], Iterable[T]],
+    next_value: str | Callable[[ApiResponse[P]], object] | None = None,
+    total: str | None = None,
+    start: int | None = None,
+    max_pages: int | None = None,
+) -> Iterator[T]:
+    """Lazily fetch pages and yield their items (see the module docstring)."""
+    pager = _Pager(style, next_value, total, start, max_pages)
+
+    def walk() -> Iterator[T]:
+        while True:
+            page = fetch(pager.token)
+            page_items = list(items(page.data))
+            yield from page_items
+            if not pager.advance(page, len(page_items)):
+                return
+
+    return walk()
+
+
+def aiterate_page_responses(
+    fetch: Callable[[Any], Awaitable[ApiResponse[P]]],
+    *,
+    style: PageStyle,
+    items: Callable[[P], Iterable[object]],
+    next_value: str | Callable[[ApiResponse[P]], object] | None = None,
+    total: str | None = None,
+    start: int | None = None,
+    max_pages: int | None = None,
+) -> AsyncIterator[ApiResponse[P]]:
+    """Async twin of :func:`iterate_page_responses` (``fetch`` returns an awaitable)."""
+    pager = _Pager(style, next_value, total, start, max_pages)
+
+    async def walk() -> AsyncIterator[ApiResponse[P]]:
+        while True:
+            page = await fetch(pager.token)
+            count = len(list(items(page.data)))
+            yield page
+            if not pager.advance(page, count):
+                return
+
+    return walk()
+
+
+def aiterate_pages(
+    fetch: Callable[[Any], Awaitable[ApiResponse[P]]],
+    *,
+    style: PageStyle,
+    items: Callable[[P], Iterable[T]],
+    next_value: str | Callable[[ApiResponse[P]], object] | None = None,
+    total: str | None = None,
+    start: int | None = None,
+    max_pages: int | None = None,
+) -> AsyncIterator[T]:
+    """Async twin of :func:`iterate_pages`: an async iterator over the items of all pages."""
+    pager = _Pager(style, next_value, total, start, max_pages)
+
+    async def walk() -> AsyncIterator[T]:
+        while True:
+            page = await fetch(pager.token)
+            page_items = list(items(page.data))
+            for item in page_items:
+                yield item
+            if not pager.advance(page, len(page_items)):
+                return
+
+    return walk()
