@@ -91,6 +91,9 @@ def client_imports(api: ir.Api) -> list[str]:
     stdlib: dict[str, set[str]] = {"typing": set(), "datetime": set()}
     runtime = {
         "ApiResponse",
+        "AsyncClientCore",
+        "AsyncTransport",
+        "Auth",
         "ClientCore",
         "Operation",
         "Request",
@@ -102,7 +105,6 @@ def client_imports(api: ir.Api) -> list[str]:
     stdlib["typing"].add("Callable")
     stdlib["os"] = set()
     if api.security:
-        runtime.add("Auth")
         kinds_of_auth = {s.kind for s in api.security}
         runtime |= {
             {
@@ -116,8 +118,8 @@ def client_imports(api: ir.Api) -> list[str]:
     if any(op.located("query") for op in api.operations):
         runtime.add("QueryParam")
     if any(op.pagination for op in api.operations):
-        stdlib["typing"].add("Iterator")
-        runtime.add("iterate_pages")
+        stdlib["typing"] |= {"AsyncIterator", "Iterator"}
+        runtime |= {"aiterate_pages", "iterate_pages"}
     if "uuid" in kinds:
         stdlib["uuid"] = {"UUID"}
     for kind in ("datetime", "date", "time"):

@@ -127,8 +127,8 @@ def _one_line(text: str) -> str:
     return " ".join(text.split("\n\n")[0].split())
 
 
-def client_docstring(api: ir.Api) -> str:
-    lines = [f"{api.title} client."]
+def client_docstring(api: ir.Api, is_async: bool = False) -> str:
+    lines = [f"{api.title} client{', for asyncio (methods are awaited)' if is_async else ''}."]
     if api.security:
         creds = []
         for scheme in api.security:

@@ -222,6 +222,7 @@ class Operation:
 class ResourceGroup:
     attribute: str  # attribute on its parent
     class_name: str
+    async_class_name: str
     title: str  # e.g. "Sales.Customers"
     path: tuple[str, ...]  # e.g. ("sales", "customers")
     doc_name: str  # docs/<doc_name>.md

@@ -87,7 +87,7 @@ def build(doc: SpecDocument, project: str) -> ir.Api:
 
 def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
     """The tree of resource groups; the root is the client itself."""
-    classes = NameSpace({"Client"})
+    classes = NameSpace({"Client", "AsyncClient"})
 
     def make(path: tuple[str, ...], title: str) -> ir.ResourceGroup:
         here = [op for op in operations if op.group == path]
@@ -120,6 +120,11 @@ def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
         return ir.ResourceGroup(
             attribute=path[-1] if path else "",
             class_name=classes.claim(pascal("_".join(path)) + "Resource") if path else "Client",
+            async_class_name=(
+                classes.claim("Async" + pascal("_".join(path)) + "Resource")
+                if path
+                else "AsyncClient"
+            ),
             title=title,
             path=path,
             doc_name="_".join(path) if path else "client",

@@ -267,11 +267,6 @@ class OperationBuilder:
                 raise SchemaError(
                     pointer + (key,), f"{key} {wire!r} is not a query parameter of this operation"
                 )
-        if hint.style == "next_url":
-            raise SchemaError(
-                pointer + ("style",),
-                "next_url pagination is not supported by the generated client yet",
-            )
         model = self._model_of(returns)
         if model is None:
             raise SchemaError(pointer, "a paginated operation must return an object model")

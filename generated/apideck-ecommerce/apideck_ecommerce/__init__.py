@@ -29,12 +29,13 @@ from ._runtime import (
     TransportError,
     UnprocessableEntityError,
 )
-from .client import Client
+from .client import AsyncClient, Client
 
 __all__ = [
     "ApiError",
     "ApiResponse",
     "ApiTimeoutError",
+    "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
     "Client",

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator
+from typing import AsyncIterator, Callable, Iterator
 
 from ._runtime import (
     ApiResponse,
+    AsyncClientCore,
+    AsyncTransport,
     Auth,
     ClientCore,
     HttpBearerAuth,
@@ -18,6 +20,7 @@ from ._runtime import (
     RetryConfig,
     Timeout,
     Transport,
+    aiterate_pages,
     iterate_pages,
 )
 from .models import (
@@ -121,7 +124,7 @@ class EcommerceCustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.list_with_response(
+        response = self.list_with_response(
             x_apideck_consumer_id=x_apideck_consumer_id,
             x_apideck_app_id=x_apideck_app_id,
             raw=raw,
@@ -133,7 +136,8 @@ class EcommerceCustomersResource:
             fields=fields,
             timeout=timeout,
             retries=retries,
-        ).data
+        )
+        return response.data
 
     def list_with_response(
         self,
@@ -252,7 +256,7 @@ class EcommerceCustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.get_with_response(
+        response = self.get_with_response(
             id,
             x_apideck_consumer_id=x_apideck_consumer_id,
             x_apideck_app_id=x_apideck_app_id,
@@ -261,7 +265,8 @@ class EcommerceCustomersResource:
             fields=fields,
             timeout=timeout,
             retries=retries,
-        ).data
+        )
+        return response.data
 
     def get_with_response(
         self,
@@ -304,6 +309,253 @@ class EcommerceResource:
         self.customers = EcommerceCustomersResource(core)
 
 
+class AsyncEcommerceCustomersResource:
+    """Operations of Ecommerce.Customers, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+
+    async def list(
+        self,
+        *,
+        x_apideck_consumer_id: str,
+        x_apideck_app_id: str,
+        raw: bool | None = None,
+        x_apideck_service_id: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+        filter: EcommerceCustomersFilter | None = None,
+        pass_through: PassThroughQuery | None = None,
+        fields: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> GetEcommerceCustomersResponse:
+        """List Customers
+
+        Args:
+            x_apideck_consumer_id: ID of the consumer which you want to get or push data from
+            x_apideck_app_id: The ID of your Unify application. (`minLength: 1` follows the vendor's spec as of Sept 2025.)
+            raw: Include raw response. Mostly used for debugging purposes
+            x_apideck_service_id: Provide the service id you want to call (e.g., pipedrive). Only needed when a consumer has activated multiple integrations for a Unified API.
+            cursor: Cursor to start from. You can find cursors for next/previous pages in the meta.cursors property of the response.
+            limit: Number of results to return. Minimum 1, Maximum 200, Default 20
+            filter: Apply filters. Serialised as deepObject query parameters, e.g. `filter[email]=elon@musk.com`.
+            pass_through: Optional unmapped key/values that will be passed through to downstream as query parameters. Ie: ?pass_through[search]=leads becomes ?search=leads
+            fields: The 'fields' parameter allows API users to specify the fields they want to include in the API response. If this parameter is not present, the API will return all available fields. If this parameter is present, only the fields specified in the comma-separated string will be included in the response. Nested properties can also be requested by using a dot notation. <br /><br />Example: `fields=name,email,addresses.city`<br /><br />In the example above, the response will only include the fields "name", "email" and "addresses.city". If any other fields are available, they will be excluded.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            GetEcommerceCustomersResponse
+
+        Raises:
+            BadRequestError: 400: Bad Request
+            AuthenticationError: 401: Unauthorized
+            ApiError: 402: Payment Required
+            NotFoundError: 404: The specified resource was not found
+            UnprocessableEntityError: 422: Unprocessable
+            ApiError: default: Unexpected error
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.list_with_response(
+            x_apideck_consumer_id=x_apideck_consumer_id,
+            x_apideck_app_id=x_apideck_app_id,
+            raw=raw,
+            x_apideck_service_id=x_apideck_service_id,
+            cursor=cursor,
+            limit=limit,
+            filter=filter,
+            pass_through=pass_through,
+            fields=fields,
+            timeout=timeout,
+            retries=retries,
+        )
+        return response.data
+
+    async def list_with_response(
+        self,
+        *,
+        x_apideck_consumer_id: str,
+        x_apideck_app_id: str,
+        raw: bool | None = None,
+        x_apideck_service_id: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+        filter: EcommerceCustomersFilter | None = None,
+        pass_through: PassThroughQuery | None = None,
+        fields: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[GetEcommerceCustomersResponse]:
+        """Like ``list``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _CUSTOMERS_ALL,
+            query=[
+                QueryParam("raw", raw, "form", True),
+                QueryParam("cursor", cursor, "form", True),
+                QueryParam("limit", limit, "form", True),
+                QueryParam(
+                    "filter", None if filter is None else filter.to_dict(), "deepObject", True
+                ),
+                QueryParam(
+                    "pass_through",
+                    None if pass_through is None else pass_through.to_dict(),
+                    "deepObject",
+                    True,
+                ),
+                QueryParam("fields", fields, "form", True),
+            ],
+            headers=[
+                ("x-apideck-consumer-id", x_apideck_consumer_id),
+                ("x-apideck-app-id", x_apideck_app_id),
+                ("x-apideck-service-id", x_apideck_service_id),
+            ],
+            parse=lambda response: GetEcommerceCustomersResponse.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    def list_iter(
+        self,
+        *,
+        x_apideck_consumer_id: str,
+        x_apideck_app_id: str,
+        raw: bool | None = None,
+        x_apideck_service_id: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+        filter: EcommerceCustomersFilter | None = None,
+        pass_through: PassThroughQuery | None = None,
+        fields: str | None = None,
+        max_pages: int | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> AsyncIterator[EcommerceCustomer]:
+        """Every item of ``list``, across pages, fetched lazily (at most ``max_pages`` pages)."""
+        return aiterate_pages(
+            lambda page_token: self.list_with_response(
+                x_apideck_consumer_id=x_apideck_consumer_id,
+                x_apideck_app_id=x_apideck_app_id,
+                raw=raw,
+                x_apideck_service_id=x_apideck_service_id,
+                limit=limit,
+                filter=filter,
+                pass_through=pass_through,
+                fields=fields,
+                timeout=timeout,
+                retries=retries,
+                cursor=page_token if page_token is not None else cursor,
+            ),
+            style="cursor",
+            items=lambda result: result.data,
+            next_value="meta.cursors.next",
+            max_pages=max_pages,
+        )
+
+    async def get(
+        self,
+        id: str,
+        *,
+        x_apideck_consumer_id: str,
+        x_apideck_app_id: str,
+        x_apideck_service_id: str | None = None,
+        raw: bool | None = None,
+        fields: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> GetEcommerceCustomerResponse:
+        """Get Customer
+
+        Args:
+            id: ID of the record you are acting upon.
+            x_apideck_consumer_id: ID of the consumer which you want to get or push data from
+            x_apideck_app_id: The ID of your Unify application. (`minLength: 1` follows the vendor's spec as of Sept 2025.)
+            x_apideck_service_id: Provide the service id you want to call (e.g., pipedrive). Only needed when a consumer has activated multiple integrations for a Unified API.
+            raw: Include raw response. Mostly used for debugging purposes
+            fields: The 'fields' parameter allows API users to specify the fields they want to include in the API response. If this parameter is not present, the API will return all available fields. If this parameter is present, only the fields specified in the comma-separated string will be included in the response. Nested properties can also be requested by using a dot notation. <br /><br />Example: `fields=name,email,addresses.city`<br /><br />In the example above, the response will only include the fields "name", "email" and "addresses.city". If any other fields are available, they will be excluded.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            GetEcommerceCustomerResponse
+
+        Raises:
+            BadRequestError: 400: Bad Request
+            AuthenticationError: 401: Unauthorized
+            ApiError: 402: Payment Required
+            NotFoundError: 404: The specified resource was not found
+            UnprocessableEntityError: 422: Unprocessable
+            ApiError: default: Unexpected error
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.get_with_response(
+            id,
+            x_apideck_consumer_id=x_apideck_consumer_id,
+            x_apideck_app_id=x_apideck_app_id,
+            x_apideck_service_id=x_apideck_service_id,
+            raw=raw,
+            fields=fields,
+            timeout=timeout,
+            retries=retries,
+        )
+        return response.data
+
+    async def get_with_response(
+        self,
+        id: str,
+        *,
+        x_apideck_consumer_id: str,
+        x_apideck_app_id: str,
+        x_apideck_service_id: str | None = None,
+        raw: bool | None = None,
+        fields: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[GetEcommerceCustomerResponse]:
+        """Like ``get``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _CUSTOMERS_ONE,
+            path={
+                "id": id,
+            },
+            query=[
+                QueryParam("raw", raw, "form", True),
+                QueryParam("fields", fields, "form", True),
+            ],
+            headers=[
+                ("x-apideck-consumer-id", x_apideck_consumer_id),
+                ("x-apideck-app-id", x_apideck_app_id),
+                ("x-apideck-service-id", x_apideck_service_id),
+            ],
+            parse=lambda response: GetEcommerceCustomerResponse.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+
+class AsyncEcommerceResource:
+    """Operations of Ecommerce, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+        self.customers = AsyncEcommerceCustomersResource(core)
+
+
+def _credentials(
+    bearer_auth: str | None,
+) -> list[Auth]:
+    """Auth objects for the credentials given, or found in the environment."""
+    auth: list[Auth] = []
+    bearer_auth = (
+        bearer_auth if bearer_auth is not None else os.environ.get("APIDECK_ECOMMERCE_BEARER_AUTH")
+    )
+    if bearer_auth is not None:
+        auth.append(HttpBearerAuth(bearer_auth))
+    return auth
+
+
 class Client:
     """Apideck Ecommerce API client.
 
@@ -326,17 +578,11 @@ class Client:
         before_request: Callable[[Request], Request | None] | None = None,
         after_response: Callable[[Response], None] | None = None,
     ) -> None:
-        auth: dict[str, Auth] = {}
-        bearer_auth = (
-            bearer_auth
-            if bearer_auth is not None
-            else os.environ.get("APIDECK_ECOMMERCE_BEARER_AUTH")
-        )
-        if bearer_auth is not None:
-            auth["bearerAuth"] = HttpBearerAuth(bearer_auth)
         self._core = ClientCore(
             base_url=base_url or os.environ.get("APIDECK_ECOMMERCE_BASE_URL") or DEFAULT_BASE_URL,
-            auth=list(auth.values()),
+            auth=_credentials(
+                bearer_auth,
+            ),
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -355,3 +601,50 @@ class Client:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class AsyncClient:
+    """Apideck Ecommerce API client, for asyncio (methods are awaited).
+
+    Args:
+        bearer_auth: http bearer credential (bearerAuth); default: $APIDECK_ECOMMERCE_BEARER_AUTH.
+        base_url: Server URL; default: $APIDECK_ECOMMERCE_BASE_URL, else https://unify.apideck.com.
+        timeout: Seconds, or a Timeout(connect=..., read=...).
+        retries: Retry policy; default: DEFAULT_RETRIES.
+        transport: Sends the requests; default: the standard library's http.client.
+    """
+
+    def __init__(
+        self,
+        *,
+        bearer_auth: str | None = None,
+        base_url: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+        transport: AsyncTransport | None = None,
+        before_request: Callable[[Request], Request | None] | None = None,
+        after_response: Callable[[Response], None] | None = None,
+    ) -> None:
+        self._core = AsyncClientCore(
+            base_url=base_url or os.environ.get("APIDECK_ECOMMERCE_BASE_URL") or DEFAULT_BASE_URL,
+            auth=_credentials(
+                bearer_auth,
+            ),
+            timeout=timeout,
+            retries=retries if retries is not None else DEFAULT_RETRIES,
+            transport=transport,
+            before_request=before_request,
+            after_response=after_response,
+            user_agent="apideck-ecommerce/10.20.0 clientgen/0.1.0",
+        )
+        self.ecommerce = AsyncEcommerceResource(self._core)
+
+    async def aclose(self) -> None:
+        """Close the connections this client keeps open."""
+        await self._core.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -8,6 +8,8 @@ from typing import Callable
 
 from ._runtime import (
     ApiResponse,
+    AsyncClientCore,
+    AsyncTransport,
     Auth,
     ClientCore,
     HttpBearerAuth,
@@ -76,9 +78,10 @@ class SalesCustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.retrieve_with_response(
+        response = self.retrieve_with_response(
             id, include=include, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def retrieve_with_response(
         self,
@@ -111,6 +114,89 @@ class SalesResource:
         self.customers = SalesCustomersResource(core)
 
 
+class AsyncSalesCustomersResource:
+    """Operations of Sales.Customers, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+
+    async def retrieve(
+        self,
+        id: str,
+        *,
+        include: list[GetCustomerIncludeItem | str] | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> Customer:
+        """Retrieve Customer
+
+        Returns a customer by ID.
+
+        This endpoint is idempotent.
+
+        Beta: Augno marks this endpoint as Beta.
+
+        Args:
+            id: Customer ID.
+            include: Sub-objects to expand in the response. When omitted, sub-objects are returned as null. Sent once per value, e.g. `include[]=bill_to_address&include[]=type`.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            Customer
+
+        Raises:
+            ApiError: 4XX: Error response. Taken from Augno's OpenAPI file via the fact sheet; the seed documents no error responses.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.retrieve_with_response(
+            id, include=include, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def retrieve_with_response(
+        self,
+        id: str,
+        *,
+        include: list[GetCustomerIncludeItem | str] | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[Customer]:
+        """Like ``retrieve``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _GET_CUSTOMER,
+            path={
+                "id": id,
+            },
+            query=[
+                QueryParam("include[]", include, "form", True),
+            ],
+            parse=lambda response: Customer.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+
+class AsyncSalesResource:
+    """Operations of Sales, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+        self.customers = AsyncSalesCustomersResource(core)
+
+
+def _credentials(
+    bearer_auth: str | None,
+) -> list[Auth]:
+    """Auth objects for the credentials given, or found in the environment."""
+    auth: list[Auth] = []
+    bearer_auth = bearer_auth if bearer_auth is not None else os.environ.get("AUGNO_BEARER_AUTH")
+    if bearer_auth is not None:
+        auth.append(HttpBearerAuth(bearer_auth))
+    return auth
+
+
 class Client:
     """Augno API client.
 
@@ -133,15 +219,11 @@ class Client:
         before_request: Callable[[Request], Request | None] | None = None,
         after_response: Callable[[Response], None] | None = None,
     ) -> None:
-        auth: dict[str, Auth] = {}
-        bearer_auth = (
-            bearer_auth if bearer_auth is not None else os.environ.get("AUGNO_BEARER_AUTH")
-        )
-        if bearer_auth is not None:
-            auth["bearerAuth"] = HttpBearerAuth(bearer_auth)
         self._core = ClientCore(
             base_url=base_url or os.environ.get("AUGNO_BASE_URL") or DEFAULT_BASE_URL,
-            auth=list(auth.values()),
+            auth=_credentials(
+                bearer_auth,
+            ),
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -160,3 +242,50 @@ class Client:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class AsyncClient:
+    """Augno API client, for asyncio (methods are awaited).
+
+    Args:
+        bearer_auth: http bearer credential (bearerAuth); default: $AUGNO_BEARER_AUTH.
+        base_url: Server URL; default: $AUGNO_BASE_URL, else https://api.augno.com.
+        timeout: Seconds, or a Timeout(connect=..., read=...).
+        retries: Retry policy; default: DEFAULT_RETRIES.
+        transport: Sends the requests; default: the standard library's http.client.
+    """
+
+    def __init__(
+        self,
+        *,
+        bearer_auth: str | None = None,
+        base_url: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+        transport: AsyncTransport | None = None,
+        before_request: Callable[[Request], Request | None] | None = None,
+        after_response: Callable[[Response], None] | None = None,
+    ) -> None:
+        self._core = AsyncClientCore(
+            base_url=base_url or os.environ.get("AUGNO_BASE_URL") or DEFAULT_BASE_URL,
+            auth=_credentials(
+                bearer_auth,
+            ),
+            timeout=timeout,
+            retries=retries if retries is not None else DEFAULT_RETRIES,
+            transport=transport,
+            before_request=before_request,
+            after_response=after_response,
+            user_agent="augno/1.0.forge-preview.1 clientgen/0.1.0",
+        )
+        self.sales = AsyncSalesResource(self._core)
+
+    async def aclose(self) -> None:
+        """Close the connections this client keeps open."""
+        await self._core.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator
+from typing import AsyncIterator, Callable, Iterator
 from uuid import UUID
 
 from ._runtime import (
     ApiKeyAuth,
     ApiResponse,
+    AsyncClientCore,
+    AsyncTransport,
     Auth,
     ClientCore,
     Operation,
@@ -19,6 +21,7 @@ from ._runtime import (
     RetryConfig,
     Timeout,
     Transport,
+    aiterate_pages,
     iterate_pages,
 )
 from .models import CommerceCustomer, CommerceCustomers, ErrorMessage
@@ -106,7 +109,7 @@ class SalesCustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.list_with_response(
+        response = self.list_with_response(
             company_id,
             connection_id,
             page=page,
@@ -115,7 +118,8 @@ class SalesCustomersResource:
             order_by=order_by,
             timeout=timeout,
             retries=retries,
-        ).data
+        )
+        return response.data
 
     def list_with_response(
         self,
@@ -216,9 +220,10 @@ class SalesCustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.get_with_response(
+        response = self.get_with_response(
             company_id, connection_id, customer_id, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def get_with_response(
         self,
@@ -251,6 +256,214 @@ class SalesResource:
         self.customers = SalesCustomersResource(core)
 
 
+class AsyncSalesCustomersResource:
+    """Operations of Sales.Customers, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+
+    async def list(
+        self,
+        company_id: UUID | str,
+        connection_id: UUID | str,
+        *,
+        page: int | None = None,
+        page_size: int | None = None,
+        query: str | None = None,
+        order_by: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> CommerceCustomers:
+        """List customers
+
+        The *List customers* endpoint returns a list of [customers](https://docs.codat.io/commerce-api#/schemas/Customer) for a given company's connection.
+
+        [Customers](https://docs.codat.io/commerce-api#/schemas/Customer) are people or organizations that place orders, make payments and recieve goods and/or services from the SMB.
+
+        Before using this endpoint, you must have [retrieved data for the company](https://docs.codat.io/lending-api#/operations/refresh-company-data).
+
+        Args:
+            company_id: Unique identifier for a company.
+            connection_id: Unique identifier for a connection.
+            page: Page number to return (1-based).
+            page_size: Number of records to return in a page.
+            query: Codat query string: a filter expression on the records' fields, of the form `{field}{operator}{value}` (for example `defaultCurrency=GBP`). The operators `=`, `!=`, `>`, `>=`, `<`, `<=` and `~` (contains) and the combinators `&&` and `||` are inferred from Codat's general query language; they are not stated in the seed. A malformed query gives a 400 response.
+            order_by: Field to order the results by, e.g. `-modifiedDate`. A leading `-` sorts in descending order.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            CommerceCustomers
+
+        Raises:
+            BadRequestError: 400: The `query` parameter was malformed.
+            AuthenticationError: 401: Your API request was not properly authorized.
+            NotFoundError: 404: One or more of the resources you referenced (company, connection or data) could not be found.
+            ConflictError: 409: The data type has not been requested yet for this company, or its data is still syncing.
+            RateLimitError: 429: Too many requests were made in a given amount of time.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.list_with_response(
+            company_id,
+            connection_id,
+            page=page,
+            page_size=page_size,
+            query=query,
+            order_by=order_by,
+            timeout=timeout,
+            retries=retries,
+        )
+        return response.data
+
+    async def list_with_response(
+        self,
+        company_id: UUID | str,
+        connection_id: UUID | str,
+        *,
+        page: int | None = None,
+        page_size: int | None = None,
+        query: str | None = None,
+        order_by: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[CommerceCustomers]:
+        """Like ``list``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _LIST_COMMERCE_CUSTOMERS,
+            path={
+                "companyId": company_id,
+                "connectionId": connection_id,
+            },
+            query=[
+                QueryParam("page", page, "form", True),
+                QueryParam("pageSize", page_size, "form", True),
+                QueryParam("query", query, "form", True),
+                QueryParam("orderBy", order_by, "form", True),
+            ],
+            parse=lambda response: CommerceCustomers.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    def list_iter(
+        self,
+        company_id: UUID | str,
+        connection_id: UUID | str,
+        *,
+        page: int | None = None,
+        page_size: int | None = None,
+        query: str | None = None,
+        order_by: str | None = None,
+        max_pages: int | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> AsyncIterator[CommerceCustomer]:
+        """Every item of ``list``, across pages, fetched lazily (at most ``max_pages`` pages)."""
+        return aiterate_pages(
+            lambda page_token: self.list_with_response(
+                company_id,
+                connection_id,
+                page_size=page_size,
+                query=query,
+                order_by=order_by,
+                timeout=timeout,
+                retries=retries,
+                page=page_token if page_token is not None else page,
+            ),
+            style="page",
+            items=lambda result: (result.results or []),
+            total="totalResults",
+            start=page,
+            max_pages=max_pages,
+        )
+
+    async def get(
+        self,
+        company_id: UUID | str,
+        connection_id: UUID | str,
+        customer_id: str,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> CommerceCustomer:
+        """Get customer
+
+        The *Get customer* endpoint returns a single customer for a given customerId.
+
+        [Customers](https://docs.codat.io/commerce-api#/schemas/Customer) are people or organizations that place orders, make payments and receive goods and/or services from the SMB.
+
+        Check out our [coverage explorer](https://knowledge.codat.io/supported-features/commerce?view=tab-by-data-type&dataType=commerce-customers) for integrations that support getting a specific customer.
+
+        Before using this endpoint, you must have [retrieved data for the company](https://docs.codat.io/lending-api#/operations/refresh-company-data).
+
+        Args:
+            company_id: Unique identifier for a company.
+            connection_id: Unique identifier for a connection.
+            customer_id: Unique identifier for a customer. No format is imposed: depending on the source platform it may be a UUID, a number or an opaque string.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            CommerceCustomer
+
+        Raises:
+            AuthenticationError: 401: Your API request was not properly authorized.
+            NotFoundError: 404: One or more of the resources you referenced (company, connection or customer) could not be found.
+            ConflictError: 409: The data type has not been requested yet for this company, or its data is still syncing.
+            RateLimitError: 429: Too many requests were made in a given amount of time.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.get_with_response(
+            company_id, connection_id, customer_id, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def get_with_response(
+        self,
+        company_id: UUID | str,
+        connection_id: UUID | str,
+        customer_id: str,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[CommerceCustomer]:
+        """Like ``get``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _GET_COMMERCE_CUSTOMER,
+            path={
+                "companyId": company_id,
+                "connectionId": connection_id,
+                "customerId": customer_id,
+            },
+            parse=lambda response: CommerceCustomer.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+
+class AsyncSalesResource:
+    """Operations of Sales, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+        self.customers = AsyncSalesCustomersResource(core)
+
+
+def _credentials(
+    auth_header: str | None,
+) -> list[Auth]:
+    """Auth objects for the credentials given, or found in the environment."""
+    auth: list[Auth] = []
+    auth_header = (
+        auth_header if auth_header is not None else os.environ.get("CODAT_LENDING_AUTH_HEADER")
+    )
+    if auth_header is not None:
+        auth.append(ApiKeyAuth("Authorization", "header", auth_header))
+    return auth
+
+
 class Client:
     """Codat Lending API client.
 
@@ -273,15 +486,11 @@ class Client:
         before_request: Callable[[Request], Request | None] | None = None,
         after_response: Callable[[Response], None] | None = None,
     ) -> None:
-        auth: dict[str, Auth] = {}
-        auth_header = (
-            auth_header if auth_header is not None else os.environ.get("CODAT_LENDING_AUTH_HEADER")
-        )
-        if auth_header is not None:
-            auth["auth_header"] = ApiKeyAuth("Authorization", "header", auth_header)
         self._core = ClientCore(
             base_url=base_url or os.environ.get("CODAT_LENDING_BASE_URL") or DEFAULT_BASE_URL,
-            auth=list(auth.values()),
+            auth=_credentials(
+                auth_header,
+            ),
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -300,3 +509,50 @@ class Client:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class AsyncClient:
+    """Codat Lending API client, for asyncio (methods are awaited).
+
+    Args:
+        auth_header: api key credential (auth_header); default: $CODAT_LENDING_AUTH_HEADER.
+        base_url: Server URL; default: $CODAT_LENDING_BASE_URL, else https://api.codat.io.
+        timeout: Seconds, or a Timeout(connect=..., read=...).
+        retries: Retry policy; default: DEFAULT_RETRIES.
+        transport: Sends the requests; default: the standard library's http.client.
+    """
+
+    def __init__(
+        self,
+        *,
+        auth_header: str | None = None,
+        base_url: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+        transport: AsyncTransport | None = None,
+        before_request: Callable[[Request], Request | None] | None = None,
+        after_response: Callable[[Response], None] | None = None,
+    ) -> None:
+        self._core = AsyncClientCore(
+            base_url=base_url or os.environ.get("CODAT_LENDING_BASE_URL") or DEFAULT_BASE_URL,
+            auth=_credentials(
+                auth_header,
+            ),
+            timeout=timeout,
+            retries=retries if retries is not None else DEFAULT_RETRIES,
+            transport=transport,
+            before_request=before_request,
+            after_response=after_response,
+            user_agent="codat-lending/3.0.0 clientgen/0.1.0",
+        )
+        self.sales = AsyncSalesResource(self._core)
+
+    async def aclose(self) -> None:
+        """Close the connections this client keeps open."""
+        await self._core.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator
+from typing import AsyncIterator, Callable, Iterator
 
 from ._runtime import (
     ApiResponse,
+    AsyncClientCore,
+    AsyncTransport,
+    Auth,
     ClientCore,
     Operation,
     QueryParam,
@@ -16,6 +19,7 @@ from ._runtime import (
     RetryConfig,
     Timeout,
     Transport,
+    aiterate_pages,
     iterate_pages,
 )
 from .models import (
@@ -144,9 +148,10 @@ class CustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.list_customers_with_response(
+        response = self.list_customers_with_response(
             authorization=authorization, cursor=cursor, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def list_customers_with_response(
         self,
@@ -219,9 +224,10 @@ class CustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.create_customer_with_response(
+        response = self.create_customer_with_response(
             body=body, authorization=authorization, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def create_customer_with_response(
         self,
@@ -269,9 +275,10 @@ class CustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.retrieve_customer_with_response(
+        response = self.retrieve_customer_with_response(
             customer_id, authorization=authorization, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def retrieve_customer_with_response(
         self,
@@ -323,9 +330,10 @@ class CustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.update_customer_with_response(
+        response = self.update_customer_with_response(
             customer_id, body=body, authorization=authorization, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def update_customer_with_response(
         self,
@@ -377,9 +385,10 @@ class CustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.delete_customer_with_response(
+        response = self.delete_customer_with_response(
             customer_id, authorization=authorization, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def delete_customer_with_response(
         self,
@@ -431,9 +440,10 @@ class CustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.create_customer_card_with_response(
+        response = self.create_customer_card_with_response(
             customer_id, body=body, authorization=authorization, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def create_customer_card_with_response(
         self,
@@ -487,9 +497,10 @@ class CustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.delete_customer_card_with_response(
+        response = self.delete_customer_card_with_response(
             customer_id, card_id, authorization=authorization, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def delete_customer_card_with_response(
         self,
@@ -516,6 +527,423 @@ class CustomersResource:
         )
 
 
+class AsyncCustomersResource:
+    """Operations of Customers, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+
+    async def list_customers(
+        self,
+        *,
+        authorization: str,
+        cursor: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ListCustomersResponse:
+        """ListCustomers
+
+        Lists a business's customers.
+
+        Args:
+            authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
+            cursor: A pagination cursor returned by a previous call to this endpoint. Provide it to retrieve the next set of results for your original query. Omit it for the first page. There is no page-size parameter.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            ListCustomersResponse
+
+        Raises:
+            ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customers`, returned with a 4xx/5xx status.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.list_customers_with_response(
+            authorization=authorization, cursor=cursor, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def list_customers_with_response(
+        self,
+        *,
+        authorization: str,
+        cursor: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[ListCustomersResponse]:
+        """Like ``list_customers``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _LIST_CUSTOMERS,
+            query=[
+                QueryParam("cursor", cursor, "form", True),
+            ],
+            headers=[
+                ("Authorization", authorization),
+            ],
+            parse=lambda response: ListCustomersResponse.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    def list_customers_iter(
+        self,
+        *,
+        authorization: str,
+        cursor: str | None = None,
+        max_pages: int | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> AsyncIterator[Customer]:
+        """Every item of ``list_customers``, across pages, fetched lazily (at most ``max_pages`` pages)."""
+        return aiterate_pages(
+            lambda page_token: self.list_customers_with_response(
+                authorization=authorization,
+                timeout=timeout,
+                retries=retries,
+                cursor=page_token if page_token is not None else cursor,
+            ),
+            style="cursor",
+            items=lambda result: (result.customers or []),
+            next_value="cursor",
+            max_pages=max_pages,
+        )
+
+    async def create_customer(
+        self,
+        *,
+        body: CreateCustomerRequest,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> CreateCustomerResponse:
+        """CreateCustomer
+
+        Creates a new customer for a business, which can have associated cards on file.  You must provide __at least one__ of the following values in your request to this endpoint:  - `given_name` - `family_name` - `company_name` - `email_address` - `phone_number`  This endpoint does not accept an idempotency key. If you accidentally create a duplicate customer, you can delete it with the [DeleteCustomer](#endpoint-deletecustomer) endpoint.
+
+        Args:
+            body: The fields of the new customer. At least one of `given_name`, `family_name`, `company_name`, `email_address` or `phone_number` must be set.
+            authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            CreateCustomerResponse
+
+        Raises:
+            ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customer`, returned with a 4xx/5xx status.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.create_customer_with_response(
+            body=body, authorization=authorization, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def create_customer_with_response(
+        self,
+        *,
+        body: CreateCustomerRequest,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[CreateCustomerResponse]:
+        """Like ``create_customer``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _CREATE_CUSTOMER,
+            headers=[
+                ("Authorization", authorization),
+            ],
+            json_body=body.to_dict(),
+            parse=lambda response: CreateCustomerResponse.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    async def retrieve_customer(
+        self,
+        customer_id: str,
+        *,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> RetrieveCustomerResponse:
+        """RetrieveCustomer
+
+        Returns details for a single customer.
+
+        Args:
+            customer_id: The ID of the customer (to retrieve, update or delete).
+            authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            RetrieveCustomerResponse
+
+        Raises:
+            ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customer`, returned with a 4xx/5xx status.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.retrieve_customer_with_response(
+            customer_id, authorization=authorization, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def retrieve_customer_with_response(
+        self,
+        customer_id: str,
+        *,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[RetrieveCustomerResponse]:
+        """Like ``retrieve_customer``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _RETRIEVE_CUSTOMER,
+            path={
+                "customer_id": customer_id,
+            },
+            headers=[
+                ("Authorization", authorization),
+            ],
+            parse=lambda response: RetrieveCustomerResponse.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    async def update_customer(
+        self,
+        customer_id: str,
+        *,
+        body: UpdateCustomerRequest,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> UpdateCustomerResponse:
+        """UpdateCustomer
+
+        Updates the details of an existing customer.  You cannot edit a customer's cards on file with this endpoint. To make changes to a card on file, you must delete the existing card on file with the [DeleteCustomerCard](#endpoint-deletecustomercard) endpoint, then create a new one with the [CreateCustomerCard](#endpoint-createcustomercard) endpoint.
+
+        Args:
+            body: The fields of the customer to change.
+            customer_id: The ID of the customer (to retrieve, update or delete).
+            authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            UpdateCustomerResponse
+
+        Raises:
+            ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customer`, returned with a 4xx/5xx status.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.update_customer_with_response(
+            customer_id, body=body, authorization=authorization, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def update_customer_with_response(
+        self,
+        customer_id: str,
+        *,
+        body: UpdateCustomerRequest,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[UpdateCustomerResponse]:
+        """Like ``update_customer``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _UPDATE_CUSTOMER,
+            path={
+                "customer_id": customer_id,
+            },
+            headers=[
+                ("Authorization", authorization),
+            ],
+            json_body=body.to_dict(),
+            parse=lambda response: UpdateCustomerResponse.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    async def delete_customer(
+        self,
+        customer_id: str,
+        *,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> DeleteCustomerResponse:
+        """DeleteCustomer
+
+        Deletes a customer from a business, along with any linked cards on file.
+
+        Args:
+            customer_id: The ID of the customer (to retrieve, update or delete).
+            authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            DeleteCustomerResponse
+
+        Raises:
+            ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set, returned with a 4xx/5xx status.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.delete_customer_with_response(
+            customer_id, authorization=authorization, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def delete_customer_with_response(
+        self,
+        customer_id: str,
+        *,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[DeleteCustomerResponse]:
+        """Like ``delete_customer``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _DELETE_CUSTOMER,
+            path={
+                "customer_id": customer_id,
+            },
+            headers=[
+                ("Authorization", authorization),
+            ],
+            parse=lambda response: DeleteCustomerResponse.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    async def create_customer_card(
+        self,
+        customer_id: str,
+        *,
+        body: CreateCustomerCardRequest,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> CreateCustomerCardResponse:
+        """CreateCustomerCard
+
+        Adds a card on file to an existing customer.
+
+        Args:
+            body: The card nonce and the billing details of the new card on file.
+            customer_id: The ID of the customer to link the card on file to.
+            authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            CreateCustomerCardResponse
+
+        Raises:
+            ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `card`, returned with a 4xx/5xx status.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.create_customer_card_with_response(
+            customer_id, body=body, authorization=authorization, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def create_customer_card_with_response(
+        self,
+        customer_id: str,
+        *,
+        body: CreateCustomerCardRequest,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[CreateCustomerCardResponse]:
+        """Like ``create_customer_card``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _CREATE_CUSTOMER_CARD,
+            path={
+                "customer_id": customer_id,
+            },
+            headers=[
+                ("Authorization", authorization),
+            ],
+            json_body=body.to_dict(),
+            parse=lambda response: CreateCustomerCardResponse.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    async def delete_customer_card(
+        self,
+        customer_id: str,
+        card_id: str,
+        *,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> DeleteCustomerCardResponse:
+        """DeleteCustomerCard
+
+        Removes a card on file from a customer.
+
+        Args:
+            customer_id: The ID of the customer that the card on file belongs to.
+            card_id: The ID of the card on file to delete.
+            authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            DeleteCustomerCardResponse
+
+        Raises:
+            ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set, returned with a 4xx/5xx status.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.delete_customer_card_with_response(
+            customer_id, card_id, authorization=authorization, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def delete_customer_card_with_response(
+        self,
+        customer_id: str,
+        card_id: str,
+        *,
+        authorization: str,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[DeleteCustomerCardResponse]:
+        """Like ``delete_customer_card``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _DELETE_CUSTOMER_CARD,
+            path={
+                "customer_id": customer_id,
+                "card_id": card_id,
+            },
+            headers=[
+                ("Authorization", authorization),
+            ],
+            parse=lambda response: DeleteCustomerCardResponse.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+
+def _credentials() -> list[Auth]:
+    """Auth objects for the credentials given, or found in the environment."""
+    auth: list[Auth] = []
+    return auth
+
+
 class Client:
     """Square Connect API v2 - Customers client."""
 
@@ -531,6 +959,7 @@ class Client:
     ) -> None:
         self._core = ClientCore(
             base_url=base_url or os.environ.get("SQUARE_BASE_URL") or DEFAULT_BASE_URL,
+            auth=_credentials(),
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -549,3 +978,39 @@ class Client:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class AsyncClient:
+    """Square Connect API v2 - Customers client, for asyncio (methods are awaited)."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+        transport: AsyncTransport | None = None,
+        before_request: Callable[[Request], Request | None] | None = None,
+        after_response: Callable[[Response], None] | None = None,
+    ) -> None:
+        self._core = AsyncClientCore(
+            base_url=base_url or os.environ.get("SQUARE_BASE_URL") or DEFAULT_BASE_URL,
+            auth=_credentials(),
+            timeout=timeout,
+            retries=retries if retries is not None else DEFAULT_RETRIES,
+            transport=transport,
+            before_request=before_request,
+            after_response=after_response,
+            user_agent="square/2.0 clientgen/0.1.0",
+        )
+        self.customers = AsyncCustomersResource(self._core)
+
+    async def aclose(self) -> None:
+        """Close the connections this client keeps open."""
+        await self._core.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

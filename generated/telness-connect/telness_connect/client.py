@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator
+from typing import AsyncIterator, Callable, Iterator
 
 from ._runtime import (
     ApiKeyAuth,
     ApiResponse,
+    AsyncClientCore,
+    AsyncTransport,
     Auth,
     ClientCore,
     Operation,
@@ -18,6 +20,7 @@ from ._runtime import (
     RetryConfig,
     Timeout,
     Transport,
+    aiterate_pages,
     iterate_pages,
 )
 from .models import Customer, CustomerList, Error
@@ -76,9 +79,10 @@ class CustomersResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.list_customers_with_response(
+        response = self.list_customers_with_response(
             search=search, limit=limit, cursor=cursor, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def list_customers_with_response(
         self,
@@ -128,6 +132,107 @@ class CustomersResource:
         )
 
 
+class AsyncCustomersResource:
+    """Operations of Customers, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+
+    async def list_customers(
+        self,
+        *,
+        search: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> CustomerList:
+        """List all customers.
+
+        List all customers.
+        Will return all customers the requester has access to.
+
+        Args:
+            search: A free text search string to filter customers. (The wire name `search` is inferred: the vendor docs show only this description.)
+            limit: The maximum number of items to return. (The wire name `limit` is inferred; no default is documented.)
+            cursor: Opaque pagination token from a previous response's nextCursor. (The wire name `cursor` is inferred.)
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            CustomerList
+
+        Raises:
+            ApiError: default: Error. (Inferred: the vendor documents no error responses for this operation. The shape follows an unverified third-party integration note, which lists statuses 400, 401, 403, 404, 409, 412, 429 and 500.)
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.list_customers_with_response(
+            search=search, limit=limit, cursor=cursor, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def list_customers_with_response(
+        self,
+        *,
+        search: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[CustomerList]:
+        """Like ``list_customers``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _LIST_CUSTOMERS,
+            query=[
+                QueryParam("search", search, "form", True),
+                QueryParam("limit", limit, "form", True),
+                QueryParam("cursor", cursor, "form", True),
+            ],
+            parse=lambda response: CustomerList.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    def list_customers_iter(
+        self,
+        *,
+        search: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        max_pages: int | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> AsyncIterator[Customer]:
+        """Every item of ``list_customers``, across pages, fetched lazily (at most ``max_pages`` pages)."""
+        return aiterate_pages(
+            lambda page_token: self.list_customers_with_response(
+                search=search,
+                limit=limit,
+                timeout=timeout,
+                retries=retries,
+                cursor=page_token if page_token is not None else cursor,
+            ),
+            style="cursor",
+            items=lambda result: result.items,
+            next_value="pagination.nextCursor",
+            max_pages=max_pages,
+        )
+
+
+def _credentials(
+    api_key_auth: str | None,
+) -> list[Auth]:
+    """Auth objects for the credentials given, or found in the environment."""
+    auth: list[Auth] = []
+    api_key_auth = (
+        api_key_auth if api_key_auth is not None else os.environ.get("TELNESS_CONNECT_API_KEY_AUTH")
+    )
+    if api_key_auth is not None:
+        auth.append(ApiKeyAuth("X-Api-Key", "header", api_key_auth))
+    return auth
+
+
 class Client:
     """Telness Tech Connect API client.
 
@@ -150,17 +255,11 @@ class Client:
         before_request: Callable[[Request], Request | None] | None = None,
         after_response: Callable[[Response], None] | None = None,
     ) -> None:
-        auth: dict[str, Auth] = {}
-        api_key_auth = (
-            api_key_auth
-            if api_key_auth is not None
-            else os.environ.get("TELNESS_CONNECT_API_KEY_AUTH")
-        )
-        if api_key_auth is not None:
-            auth["ApiKeyAuth"] = ApiKeyAuth("X-Api-Key", "header", api_key_auth)
         self._core = ClientCore(
             base_url=base_url or os.environ.get("TELNESS_CONNECT_BASE_URL") or DEFAULT_BASE_URL,
-            auth=list(auth.values()),
+            auth=_credentials(
+                api_key_auth,
+            ),
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -179,3 +278,50 @@ class Client:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class AsyncClient:
+    """Telness Tech Connect API client, for asyncio (methods are awaited).
+
+    Args:
+        api_key_auth: api key credential (ApiKeyAuth); default: $TELNESS_CONNECT_API_KEY_AUTH.
+        base_url: Server URL; default: $TELNESS_CONNECT_BASE_URL, else https://apiv2.example.com.
+        timeout: Seconds, or a Timeout(connect=..., read=...).
+        retries: Retry policy; default: DEFAULT_RETRIES.
+        transport: Sends the requests; default: the standard library's http.client.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key_auth: str | None = None,
+        base_url: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+        transport: AsyncTransport | None = None,
+        before_request: Callable[[Request], Request | None] | None = None,
+        after_response: Callable[[Response], None] | None = None,
+    ) -> None:
+        self._core = AsyncClientCore(
+            base_url=base_url or os.environ.get("TELNESS_CONNECT_BASE_URL") or DEFAULT_BASE_URL,
+            auth=_credentials(
+                api_key_auth,
+            ),
+            timeout=timeout,
+            retries=retries if retries is not None else DEFAULT_RETRIES,
+            transport=transport,
+            before_request=before_request,
+            after_response=after_response,
+            user_agent="telness-connect/0.1.0 clientgen/0.1.0",
+        )
+        self.customers = AsyncCustomersResource(self._core)
+
+    async def aclose(self) -> None:
+        """Close the connections this client keeps open."""
+        await self._core.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, Iterator
+from typing import AsyncIterator, Callable, Iterator
 from uuid import UUID
 
 from ._runtime import (
     ApiKeyAuth,
     ApiResponse,
+    AsyncClientCore,
+    AsyncTransport,
     Auth,
     ClientCore,
     HttpBasicAuth,
@@ -22,6 +24,7 @@ from ._runtime import (
     RetryConfig,
     Timeout,
     Transport,
+    aiterate_pages,
     iterate_pages,
 )
 from .models import (
@@ -139,7 +142,7 @@ class ShopWidgetsResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.list_widgets_with_response(
+        response = self.list_widgets_with_response(
             cursor=cursor,
             limit=limit,
             status=status,
@@ -148,7 +151,8 @@ class ShopWidgetsResource:
             x_request_id=x_request_id,
             timeout=timeout,
             retries=retries,
-        ).data
+        )
+        return response.data
 
     def list_widgets_with_response(
         self,
@@ -234,7 +238,8 @@ class ShopWidgetsResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.create_widget_with_response(body=body, timeout=timeout, retries=retries).data
+        response = self.create_widget_with_response(body=body, timeout=timeout, retries=retries)
+        return response.data
 
     def create_widget_with_response(
         self,
@@ -273,7 +278,8 @@ class ShopWidgetsResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.fetch_widget_with_response(widget_id, timeout=timeout, retries=retries).data
+        response = self.fetch_widget_with_response(widget_id, timeout=timeout, retries=retries)
+        return response.data
 
     def fetch_widget_with_response(
         self,
@@ -323,9 +329,10 @@ class ShopWidgetsResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.update_widget_with_response(
+        response = self.update_widget_with_response(
             widget_id, body=body, tracking_id=tracking_id, timeout=timeout, retries=retries
-        ).data
+        )
+        return response.data
 
     def update_widget_with_response(
         self,
@@ -369,7 +376,8 @@ class ShopWidgetsResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.delete_widget_with_response(widget_id, timeout=timeout, retries=retries).data
+        response = self.delete_widget_with_response(widget_id, timeout=timeout, retries=retries)
+        return response.data
 
     def delete_widget_with_response(
         self,
@@ -415,7 +423,8 @@ class ShopCategoriesResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.get_category_tree_with_response(timeout=timeout, retries=retries).data
+        response = self.get_category_tree_with_response(timeout=timeout, retries=retries)
+        return response.data
 
     def get_category_tree_with_response(
         self,
@@ -468,9 +477,8 @@ class AdminLegacyResource:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.get_legacy_record_with_response(
-            record_id, timeout=timeout, retries=retries
-        ).data
+        response = self.get_legacy_record_with_response(record_id, timeout=timeout, retries=retries)
+        return response.data
 
     def get_legacy_record_with_response(
         self,
@@ -499,8 +507,488 @@ class AdminResource:
         self.legacy = AdminLegacyResource(core)
 
 
+class AsyncShopWidgetsResource:
+    """Operations of Shop.Widgets, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+
+    async def list_widgets(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        status: list[WidgetStatus | str] | None = None,
+        ids: list[str] | None = None,
+        filter: ListWidgetsFilter | None = None,
+        x_request_id: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> WidgetPage:
+        """List widgets, one page at a time.
+
+        Args:
+            cursor: Where the page starts; from `next_cursor` of the previous page.
+            limit: Page size.
+            status: Only these statuses: `status=draft&status=active` (form, explode true).
+            ids: Only these ids: `ids=a,b` (form, explode false).
+            filter: Filters: `filter[color]=red&filter[min_price]=9.99` (deepObject).
+            x_request_id: Correlation id echoed in logs.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            WidgetPage
+
+        Raises:
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.list_widgets_with_response(
+            cursor=cursor,
+            limit=limit,
+            status=status,
+            ids=ids,
+            filter=filter,
+            x_request_id=x_request_id,
+            timeout=timeout,
+            retries=retries,
+        )
+        return response.data
+
+    async def list_widgets_with_response(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        status: list[WidgetStatus | str] | None = None,
+        ids: list[str] | None = None,
+        filter: ListWidgetsFilter | None = None,
+        x_request_id: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[WidgetPage]:
+        """Like ``list_widgets``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _LIST_WIDGETS,
+            query=[
+                QueryParam("cursor", cursor, "form", True),
+                QueryParam("limit", limit, "form", True),
+                QueryParam("status", status, "form", True),
+                QueryParam("ids", ids, "form", False),
+                QueryParam(
+                    "filter", None if filter is None else filter.to_dict(), "deepObject", True
+                ),
+            ],
+            headers=[
+                ("X-Request-Id", x_request_id),
+            ],
+            parse=lambda response: WidgetPage.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    def list_widgets_iter(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        status: list[WidgetStatus | str] | None = None,
+        ids: list[str] | None = None,
+        filter: ListWidgetsFilter | None = None,
+        x_request_id: str | None = None,
+        max_pages: int | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> AsyncIterator[Widget]:
+        """Every item of ``list_widgets``, across pages, fetched lazily (at most ``max_pages`` pages)."""
+        return aiterate_pages(
+            lambda page_token: self.list_widgets_with_response(
+                limit=limit,
+                status=status,
+                ids=ids,
+                filter=filter,
+                x_request_id=x_request_id,
+                timeout=timeout,
+                retries=retries,
+                cursor=page_token if page_token is not None else cursor,
+            ),
+            style="cursor",
+            items=lambda result: result.data,
+            next_value="next_cursor",
+            max_pages=max_pages,
+        )
+
+    async def create_widget(
+        self,
+        *,
+        body: WidgetInput,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> Widget:
+        """Create a widget (retried automatically although POST).
+
+        Args:
+            body: The request body.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            Widget
+
+        Raises:
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.create_widget_with_response(
+            body=body, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def create_widget_with_response(
+        self,
+        *,
+        body: WidgetInput,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[Widget]:
+        """Like ``create_widget``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _CREATE_WIDGET,
+            json_body=body.to_dict(),
+            parse=lambda response: Widget.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    async def fetch_widget(
+        self,
+        widget_id: UUID | str,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> Widget:
+        """Fetch one widget (method renamed with x-clientgen-method).
+
+        Args:
+            widget_id: The widget's id.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            Widget
+
+        Raises:
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.fetch_widget_with_response(
+            widget_id, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def fetch_widget_with_response(
+        self,
+        widget_id: UUID | str,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[Widget]:
+        """Like ``fetch_widget``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _GET_WIDGET,
+            path={
+                "widgetId": widget_id,
+            },
+            parse=lambda response: Widget.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    async def update_widget(
+        self,
+        widget_id: UUID | str,
+        *,
+        body: WidgetInput,
+        tracking_id: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> Widget:
+        """Replace a widget; shows every kind of error response.
+
+        Args:
+            body: The request body.
+            widget_id: The widget's id.
+            tracking_id: A tracking cookie.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            Widget
+
+        Raises:
+            BadRequestError: 400: The widget is invalid.
+            NotFoundError: 404: No such widget.
+            RateLimitError: 429: Too many requests; see Retry-After.
+            ServerError: 5XX: Server error.
+            ApiError: default: Any other error.
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.update_widget_with_response(
+            widget_id, body=body, tracking_id=tracking_id, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def update_widget_with_response(
+        self,
+        widget_id: UUID | str,
+        *,
+        body: WidgetInput,
+        tracking_id: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[Widget]:
+        """Like ``update_widget``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _UPDATE_WIDGET,
+            path={
+                "widgetId": widget_id,
+            },
+            cookies=[
+                ("tracking_id", tracking_id),
+            ],
+            json_body=body.to_dict(),
+            parse=lambda response: Widget.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+    async def delete_widget(
+        self,
+        widget_id: UUID | str,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> None:
+        """Delete a widget (204, no content).
+
+        Args:
+            widget_id: The widget's id.
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Raises:
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.delete_widget_with_response(
+            widget_id, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def delete_widget_with_response(
+        self,
+        widget_id: UUID | str,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[None]:
+        """Like ``delete_widget``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _DELETE_WIDGET,
+            path={
+                "widgetId": widget_id,
+            },
+            parse=_no_content,
+            timeout=timeout,
+            retries=retries,
+        )
+
+
+class AsyncShopCategoriesResource:
+    """Operations of Shop.Categories, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+
+    async def get_category_tree(
+        self,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> Category:
+        """The whole category tree.
+
+        Args:
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            Category
+
+        Raises:
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.get_category_tree_with_response(timeout=timeout, retries=retries)
+        return response.data
+
+    async def get_category_tree_with_response(
+        self,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[Category]:
+        """Like ``get_category_tree``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _GET_CATEGORY_TREE,
+            parse=lambda response: Category.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+
+class AsyncShopResource:
+    """Operations of Shop, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+        self.widgets = AsyncShopWidgetsResource(core)
+        self.categories = AsyncShopCategoriesResource(core)
+
+
+class AsyncAdminLegacyResource:
+    """Operations of Admin.Legacy, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+
+    async def get_legacy_record(
+        self,
+        record_id: int,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> LegacyRecord:
+        """A record of the old system, whose field names are not Python names.
+
+        Args:
+            record_id: ``recordId`` (path).
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            LegacyRecord
+
+        Raises:
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.get_legacy_record_with_response(
+            record_id, timeout=timeout, retries=retries
+        )
+        return response.data
+
+    async def get_legacy_record_with_response(
+        self,
+        record_id: int,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[LegacyRecord]:
+        """Like ``get_legacy_record``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
+            _GET_LEGACY_RECORD,
+            path={
+                "recordId": record_id,
+            },
+            parse=lambda response: LegacyRecord.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+
+class AsyncAdminResource:
+    """Operations of Admin, awaitable."""
+
+    def __init__(self, core: AsyncClientCore) -> None:
+        self._core = core
+        self.legacy = AsyncAdminLegacyResource(core)
+
+
 def _no_content(response: Response) -> None:
     return None
+
+
+def _credentials(
+    api_key_header: str | None,
+    api_key_query: str | None,
+    api_key_cookie: str | None,
+    basic_auth_username: str | None,
+    basic_auth_password: str | None,
+    bearer_auth: str | None,
+    oauth2_client_id: str | None,
+    oauth2_client_secret: str | None,
+) -> list[Auth]:
+    """Auth objects for the credentials given, or found in the environment."""
+    auth: list[Auth] = []
+    api_key_header = (
+        api_key_header
+        if api_key_header is not None
+        else os.environ.get("CONSTRUCTS_API_KEY_HEADER")
+    )
+    if api_key_header is not None:
+        auth.append(ApiKeyAuth("X-Api-Key", "header", api_key_header))
+    api_key_query = (
+        api_key_query if api_key_query is not None else os.environ.get("CONSTRUCTS_API_KEY_QUERY")
+    )
+    if api_key_query is not None:
+        auth.append(ApiKeyAuth("api_key", "query", api_key_query))
+    api_key_cookie = (
+        api_key_cookie
+        if api_key_cookie is not None
+        else os.environ.get("CONSTRUCTS_API_KEY_COOKIE")
+    )
+    if api_key_cookie is not None:
+        auth.append(ApiKeyAuth("widget_session", "cookie", api_key_cookie))
+    basic_auth_username = (
+        basic_auth_username
+        if basic_auth_username is not None
+        else os.environ.get("CONSTRUCTS_BASIC_AUTH_USERNAME")
+    )
+    basic_auth_password = (
+        basic_auth_password
+        if basic_auth_password is not None
+        else os.environ.get("CONSTRUCTS_BASIC_AUTH_PASSWORD")
+    )
+    if basic_auth_username is not None and basic_auth_password is not None:
+        auth.append(HttpBasicAuth(basic_auth_username, basic_auth_password))
+    bearer_auth = (
+        bearer_auth if bearer_auth is not None else os.environ.get("CONSTRUCTS_BEARER_AUTH")
+    )
+    if bearer_auth is not None:
+        auth.append(HttpBearerAuth(bearer_auth))
+    oauth2_client_id = (
+        oauth2_client_id
+        if oauth2_client_id is not None
+        else os.environ.get("CONSTRUCTS_OAUTH2_CLIENT_ID")
+    )
+    oauth2_client_secret = (
+        oauth2_client_secret
+        if oauth2_client_secret is not None
+        else os.environ.get("CONSTRUCTS_OAUTH2_CLIENT_SECRET")
+    )
+    if oauth2_client_id is not None and oauth2_client_secret is not None:
+        auth.append(
+            OAuth2ClientCredentials(
+                "https://auth.widgets.example/oauth/token",
+                oauth2_client_id,
+                oauth2_client_secret,
+                scopes=("categories:read",),
+            )
+        )
+    return auth
 
 
 class Client:
@@ -539,65 +1027,18 @@ class Client:
         before_request: Callable[[Request], Request | None] | None = None,
         after_response: Callable[[Response], None] | None = None,
     ) -> None:
-        auth: dict[str, Auth] = {}
-        api_key_header = (
-            api_key_header
-            if api_key_header is not None
-            else os.environ.get("CONSTRUCTS_API_KEY_HEADER")
-        )
-        if api_key_header is not None:
-            auth["apiKeyHeader"] = ApiKeyAuth("X-Api-Key", "header", api_key_header)
-        api_key_query = (
-            api_key_query
-            if api_key_query is not None
-            else os.environ.get("CONSTRUCTS_API_KEY_QUERY")
-        )
-        if api_key_query is not None:
-            auth["apiKeyQuery"] = ApiKeyAuth("api_key", "query", api_key_query)
-        api_key_cookie = (
-            api_key_cookie
-            if api_key_cookie is not None
-            else os.environ.get("CONSTRUCTS_API_KEY_COOKIE")
-        )
-        if api_key_cookie is not None:
-            auth["apiKeyCookie"] = ApiKeyAuth("widget_session", "cookie", api_key_cookie)
-        basic_auth_username = (
-            basic_auth_username
-            if basic_auth_username is not None
-            else os.environ.get("CONSTRUCTS_BASIC_AUTH_USERNAME")
-        )
-        basic_auth_password = (
-            basic_auth_password
-            if basic_auth_password is not None
-            else os.environ.get("CONSTRUCTS_BASIC_AUTH_PASSWORD")
-        )
-        if basic_auth_username is not None and basic_auth_password is not None:
-            auth["basicAuth"] = HttpBasicAuth(basic_auth_username, basic_auth_password)
-        bearer_auth = (
-            bearer_auth if bearer_auth is not None else os.environ.get("CONSTRUCTS_BEARER_AUTH")
-        )
-        if bearer_auth is not None:
-            auth["bearerAuth"] = HttpBearerAuth(bearer_auth)
-        oauth2_client_id = (
-            oauth2_client_id
-            if oauth2_client_id is not None
-            else os.environ.get("CONSTRUCTS_OAUTH2_CLIENT_ID")
-        )
-        oauth2_client_secret = (
-            oauth2_client_secret
-            if oauth2_client_secret is not None
-            else os.environ.get("CONSTRUCTS_OAUTH2_CLIENT_SECRET")
-        )
-        if oauth2_client_id is not None and oauth2_client_secret is not None:
-            auth["oauth2"] = OAuth2ClientCredentials(
-                "https://auth.widgets.example/oauth/token",
-                oauth2_client_id,
-                oauth2_client_secret,
-                scopes=("categories:read",),
-            )
         self._core = ClientCore(
             base_url=base_url or os.environ.get("CONSTRUCTS_BASE_URL") or DEFAULT_BASE_URL,
-            auth=list(auth.values()),
+            auth=_credentials(
+                api_key_header,
+                api_key_query,
+                api_key_cookie,
+                basic_auth_username,
+                basic_auth_password,
+                bearer_auth,
+                oauth2_client_id,
+                oauth2_client_secret,
+            ),
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -637,7 +1078,8 @@ class Client:
             ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
-        return self.ping_with_response(timeout=timeout, retries=retries).data
+        response = self.ping_with_response(timeout=timeout, retries=retries)
+        return response.data
 
     def ping_with_response(
         self,
@@ -647,6 +1089,111 @@ class Client:
     ) -> ApiResponse[PingResponse]:
         """Like ``ping``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
+            _PING,
+            parse=lambda response: PingResponse.from_dict(response.json()),
+            timeout=timeout,
+            retries=retries,
+        )
+
+
+class AsyncClient:
+    """Widgets API client, for asyncio (methods are awaited).
+
+    Args:
+        api_key_header: api key credential (apiKeyHeader); default: $CONSTRUCTS_API_KEY_HEADER.
+        api_key_query: api key credential (apiKeyQuery); default: $CONSTRUCTS_API_KEY_QUERY.
+        api_key_cookie: api key credential (apiKeyCookie); default: $CONSTRUCTS_API_KEY_COOKIE.
+        basic_auth_username: http basic credential (basicAuth); default: $CONSTRUCTS_BASIC_AUTH_USERNAME.
+        basic_auth_password: http basic credential (basicAuth); default: $CONSTRUCTS_BASIC_AUTH_PASSWORD.
+        bearer_auth: http bearer credential (bearerAuth); default: $CONSTRUCTS_BEARER_AUTH.
+        oauth2_client_id: oauth2 client credentials credential (oauth2); default: $CONSTRUCTS_OAUTH2_CLIENT_ID.
+        oauth2_client_secret: oauth2 client credentials credential (oauth2); default: $CONSTRUCTS_OAUTH2_CLIENT_SECRET.
+        base_url: Server URL; default: $CONSTRUCTS_BASE_URL, else https://api.widgets.example/v1.
+        timeout: Seconds, or a Timeout(connect=..., read=...).
+        retries: Retry policy; default: DEFAULT_RETRIES.
+        transport: Sends the requests; default: the standard library's http.client.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key_header: str | None = None,
+        api_key_query: str | None = None,
+        api_key_cookie: str | None = None,
+        basic_auth_username: str | None = None,
+        basic_auth_password: str | None = None,
+        bearer_auth: str | None = None,
+        oauth2_client_id: str | None = None,
+        oauth2_client_secret: str | None = None,
+        base_url: str | None = None,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+        transport: AsyncTransport | None = None,
+        before_request: Callable[[Request], Request | None] | None = None,
+        after_response: Callable[[Response], None] | None = None,
+    ) -> None:
+        self._core = AsyncClientCore(
+            base_url=base_url or os.environ.get("CONSTRUCTS_BASE_URL") or DEFAULT_BASE_URL,
+            auth=_credentials(
+                api_key_header,
+                api_key_query,
+                api_key_cookie,
+                basic_auth_username,
+                basic_auth_password,
+                bearer_auth,
+                oauth2_client_id,
+                oauth2_client_secret,
+            ),
+            timeout=timeout,
+            retries=retries if retries is not None else DEFAULT_RETRIES,
+            transport=transport,
+            before_request=before_request,
+            after_response=after_response,
+            user_agent="constructs/1.2.0 clientgen/0.1.0",
+        )
+        self.shop = AsyncShopResource(self._core)
+        self.admin = AsyncAdminResource(self._core)
+
+    async def aclose(self) -> None:
+        """Close the connections this client keeps open."""
+        await self._core.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def ping(
+        self,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> PingResponse:
+        """Check that the service is up (untagged, so a method on the client itself).
+
+        Args:
+            timeout: Overrides the client's timeout for this call.
+            retries: Overrides the client's retry policy for this call.
+
+        Returns:
+            PingResponse
+
+        Raises:
+            ApiError: any other non-2xx response.
+            TransportError: the request could not be sent or the response read.
+        """
+        response = await self.ping_with_response(timeout=timeout, retries=retries)
+        return response.data
+
+    async def ping_with_response(
+        self,
+        *,
+        timeout: Timeout | float | None = None,
+        retries: RetryConfig | None = None,
+    ) -> ApiResponse[PingResponse]:
+        """Like ``ping``, but also returns the HTTP status, headers and raw response."""
+        return await self._core.call(
             _PING,
             parse=lambda response: PingResponse.from_dict(response.json()),
             timeout=timeout,
