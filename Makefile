@@ -31,14 +31,14 @@ check: $(STAMP)
 	$(PY) -m generator generate $(wildcard tests/fixtures/specs/*.yaml) --out tests/golden --check
 
 fmt: $(STAMP)
-	$(PY) -m black generator tests bench
+	$(PY) -m black generator tests $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy generator
 	$(PY) -m mypy --strict $(sort $(dir $(wildcard generated/*/*/py.typed tests/golden/*/*/py.typed)))
 
 test: $(STAMP) $(NPM_STAMP)
-	$(PY) -m black --check generator tests bench
+	$(PY) -m black --check generator tests $(wildcard bench)
 	$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest -p no:cacheprovider
 
