@@ -14,6 +14,7 @@ import importlib
 import json
 import sys
 import threading
+from dataclasses import dataclass
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -107,24 +108,6 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def server(request: pytest.FixtureRequest) -> Iterator[tuple[ThreadingHTTPServer, Pager]]:
-    spec, api, op = request.param
-    success = op.success[0]
-    assert success.example is not None, f"{op.operation_id}: the 200 response needs an example"
-    pager = Pager(op, json.loads(success.example))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    httpd.pager = pager  # type: ignore[attr-defined]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield httpd, pager
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
-
-
 def _client_module(api: ir.Api) -> Any:
     root = str(GENERATED / api.project)
     if root not in sys.path:
@@ -141,10 +124,6 @@ def _required_arguments(op: ir.Operation) -> dict[str, Any]:
     return args
 
 
-def _credentials(api: ir.Api) -> dict[str, str]:
-    return {arg: "secret" for scheme in api.security for arg in scheme.arguments}
-
-
 def _method(client: Any, op: ir.Operation) -> Any:
     target = client
     for part in op.group:
@@ -152,46 +131,70 @@ def _method(client: Any, op: ir.Operation) -> Any:
     return getattr(target, op.method_name + "_iter")
 
 
+@dataclass(frozen=True)
+class Served:
+    api: ir.Api
+    client_module: Any
+    base_url: str
+    pager: Pager
+
+    def arguments(self, **extra: Any) -> dict[str, Any]:
+        return {**_required_arguments(self.pager.op), **extra}
+
+    def credentials(self) -> dict[str, Any]:
+        creds = {arg: "secret" for s in self.api.security for arg in s.arguments}
+        return {"base_url": self.base_url, **creds}
+
+
+@pytest.fixture
+def served(request: pytest.FixtureRequest) -> Iterator[Served]:
+    spec, api, op = request.param
+    success = op.success[0]
+    assert success.example is not None, f"{op.operation_id}: the 200 response needs an example"
+    pager = Pager(op, json.loads(success.example))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    httpd.pager = pager  # type: ignore[attr-defined]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield Served(api, _client_module(api), base_url, pager)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+
+
 IDS = [f"{api.project}-{op.operation_id}" for _, api, op in CASES]
 
 
-@pytest.mark.parametrize("server", CASES, ids=IDS, indirect=True)
-def test_sync_auto_paging_yields_every_item(server: tuple[ThreadingHTTPServer, Pager]) -> None:
-    httpd, pager = server
-    api = next(a for _, a, o in CASES if o is pager.op)
-    module = _client_module(api)
-    base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    with module.Client(base_url=base_url, **_credentials(api)) as client:
-        items = list(_method(client, pager.op)(**_required_arguments(pager.op)))
-    assert [item.additional_properties["__marker"] for item in items] == list(range(ITEMS))
-    assert len(pager.requests) == -(-ITEMS // PAGE_SIZE)
+def _markers(items: list[Any]) -> list[int]:
+    return [item.additional_properties["__marker"] for item in items]
 
 
-@pytest.mark.parametrize("server", CASES, ids=IDS, indirect=True)
-def test_async_auto_paging_yields_every_item(server: tuple[ThreadingHTTPServer, Pager]) -> None:
-    httpd, pager = server
-    api = next(a for _, a, o in CASES if o is pager.op)
-    module = _client_module(api)
-    base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
+@pytest.mark.parametrize("served", CASES, ids=IDS, indirect=True)
+def test_sync_auto_paging_yields_every_item(served: Served) -> None:
+    with served.client_module.Client(**served.credentials()) as client:
+        items = list(_method(client, served.pager.op)(**served.arguments()))
+    assert _markers(items) == list(range(ITEMS))
+    assert len(served.pager.requests) == -(-ITEMS // PAGE_SIZE)
 
+
+@pytest.mark.parametrize("served", CASES, ids=IDS, indirect=True)
+def test_async_auto_paging_yields_every_item(served: Served) -> None:
     async def collect() -> list[Any]:
-        async with module.AsyncClient(base_url=base_url, **_credentials(api)) as client:
-            return [i async for i in _method(client, pager.op)(**_required_arguments(pager.op))]
+        async with served.client_module.AsyncClient(**served.credentials()) as client:
+            return [i async for i in _method(client, served.pager.op)(**served.arguments())]
 
-    items = asyncio.run(collect())
-    assert [item.additional_properties["__marker"] for item in items] == list(range(ITEMS))
+    assert _markers(asyncio.run(collect())) == list(range(ITEMS))
 
 
-@pytest.mark.parametrize("server", CASES, ids=IDS, indirect=True)
-def test_max_pages_bounds_the_requests(server: tuple[ThreadingHTTPServer, Pager]) -> None:
-    httpd, pager = server
-    api = next(a for _, a, o in CASES if o is pager.op)
-    module = _client_module(api)
-    base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    with module.Client(base_url=base_url, **_credentials(api)) as client:
-        items = list(_method(client, pager.op)(max_pages=2, **_required_arguments(pager.op)))
-    assert len(items) == 2 * PAGE_SIZE
-    assert len(pager.requests) == 2
+@pytest.mark.parametrize("served", CASES, ids=IDS, indirect=True)
+def test_max_pages_bounds_the_requests(served: Served) -> None:
+    with served.client_module.Client(**served.credentials()) as client:
+        items = list(_method(client, served.pager.op)(**served.arguments(max_pages=2)))
+    assert _markers(items) == list(range(2 * PAGE_SIZE))
+    assert len(served.pager.requests) == 2
 
 
 def test_every_seed_pagination_style_is_covered() -> None:
