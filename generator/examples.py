@@ -24,6 +24,7 @@ class _Builder:
         self.api = api
         self.models = {m.name: m for m in api.models}
         self.enums = {e.name: e for e in api.enums}
+        self.unions = {u.function: u for u in api.unions}
         self.model_imports: set[str] = set()
         self.stdlib: dict[str, set[str]] = {}
 
@@ -60,6 +61,10 @@ class _Builder:
         if kind == "uuid" and isinstance(value, str):
             self.stdlib.setdefault("uuid", set()).add("UUID")
             return f"UUID({json.dumps(value)})"
+        if kind == "oneof" and isinstance(value, dict) and ref.name in self.unions:
+            variant = _variant(self.unions[ref.name], value)
+            if variant is not None and variant.model in self.models:
+                return self._model(self.models[variant.model], value, indent)
         if kind == "union":
             for option in ref.members:
                 if ir.json_type(option) == _json_type_of(value):
@@ -75,6 +80,19 @@ class _Builder:
         if not args:
             return f"{model.name}()"
         return f"{model.name}(" + ", ".join(args) + ")"
+
+
+def _variant(union: ir.Union, value: dict[str, Any]) -> ir.Variant | None:
+    """The alternative the generated ``parse_*`` function would choose for ``value``."""
+    if union.discriminator:
+        tag = value.get(union.discriminator)
+        for variant in union.variants:
+            if tag in variant.tags:
+                return variant
+    for variant in union.variants:
+        if not (union.discriminator and variant.tags) and set(variant.required) <= value.keys():
+            return variant
+    return None
 
 
 def _json_type_of(value: Any) -> str:
@@ -135,17 +153,55 @@ def credential_value(scheme: ir.SecurityScheme, argument: str) -> str:
     return "YOUR_" + argument.upper()
 
 
-def client_setup(api: ir.Api) -> str:
-    args = [
-        f"{arg}={json.dumps(credential_value(s, arg))}" for s in api.security for arg in s.arguments
-    ]
-    return f"client = Client({', '.join(args)})"
+VARIANTS = ("usage", "errors", "iter", "timeout", "async")
+"""What an example shows. ``usage``: the call and its result (each operation's "Example
+Usage"); ``errors``: the call in try/except on the client's exceptions; ``iter``: the
+auto-paging ``*_iter`` twin of a paginated operation; ``timeout``: client-wide and per-call
+timeout and retry settings; ``async``: the call on ``AsyncClient``. Templates ask for one with
+``example((op, "errors"))``; ``example(op)`` is ``usage``."""
 
 
-def operation_example(api: ir.Api, op: ir.Operation) -> Example:
+def _credentials(api: ir.Api, op: ir.Operation) -> list[str]:
+    """Client arguments for the credentials ``op`` needs: its first alternative that names
+    known schemes (none when the operation needs none)."""
+    schemes = {s.name: s for s in api.security}
+    for requirement in op.security:
+        if requirement and all(name in schemes for name in requirement):
+            return [
+                f"{arg}={json.dumps(credential_value(schemes[name], arg))}"
+                for name in requirement
+                for arg in schemes[name].arguments
+            ]
+    return []
+
+
+def client_setup(api: ir.Api, op: ir.Operation | None = None, extra: tuple[str, ...] = ()) -> str:
+    """``client = Client(...)`` with the credentials ``op`` needs (every scheme's without an
+    ``op``) and ``extra`` arguments."""
+    if op is None:
+        creds = [
+            f"{arg}={json.dumps(credential_value(s, arg))}"
+            for s in api.security
+            for arg in s.arguments
+        ]
+    else:
+        creds = _credentials(api, op)
+    return f"client = Client({', '.join(creds + list(extra))})"
+
+
+def operation_example(api: ir.Api, op: ir.Operation | tuple[ir.Operation, str]) -> Example:
+    """Runnable code calling ``op`` with the spec's example values (see VARIANTS)."""
+    variant = "usage"
+    if isinstance(op, tuple):
+        op, variant = op
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown example variant {variant!r}; one of {VARIANTS}")
     builder = _Builder(api)
     args: list[str] = []
+    pager_param = op.pagination.param if op.pagination else None
     for p in op.parameters:
+        if variant == "iter" and p.name == pager_param:
+            continue  # the iterator moves the cursor or page itself
         example = json.loads(p.constraints.example) if p.constraints.example is not None else None
         if example is None and not p.required:
             continue
@@ -155,20 +211,57 @@ def operation_example(api: ir.Api, op: ir.Operation) -> Example:
     if op.body is not None and (op.body.example is not None or op.body.required):
         body = json.loads(op.body.example) if op.body.example is not None else {}
         args.append(f"body={builder.value(op.body.type, body, 4)}")
-    call = "client." + ".".join(op.group + (op.method_name,))
+
+    method = op.method_name + ("_iter" if variant == "iter" else "")
+    call = "client." + ".".join(op.group + (method,))
+    runtime = {"async": ["AsyncClient"]}.get(variant, ["Client"])
+    runtime += {"errors": ["ApiError", "NotFoundError"], "timeout": ["RetryConfig", "Timeout"]}.get(
+        variant, []
+    )
+    client_extra: tuple[str, ...] = ()
+    if variant == "iter":
+        args.append("max_pages=3")
+    if variant == "timeout":
+        client_extra = ("timeout=Timeout(connect=5, read=30)", "retries=RetryConfig(attempts=5)")
+        args += ["timeout=10", "retries=RetryConfig.NONE"]
+    invocation = f"{call}(" + ", ".join(args) + ")"
+
     lines = []
+    if variant == "async":
+        lines.append("import asyncio")
     for module, names in sorted(builder.stdlib.items()):
         lines.append(f"from {module} import {', '.join(sorted(names))}")
-    lines.append(f"from {api.package} import Client")
+    lines.append(f"from {api.package} import {', '.join(sorted(runtime))}")
     if builder.model_imports:
         lines.append(f"from {api.package}.models import {', '.join(sorted(builder.model_imports))}")
     lines.append("")
-    lines.append(client_setup(api))
-    lines.append("")
-    invocation = f"{call}(" + ", ".join(args) + ")"
-    if op.returns is None:
-        lines.append(invocation)
+    setup = client_setup(api, op, client_extra)
+    returns = op.returns is not None
+    if variant == "async":
+        setup = setup.replace("client = Client(", "AsyncClient(", 1)
+        lines += ["", "async def main() -> None:", f"    async with {setup} as client:"]
+        if returns:
+            lines += [f"        result = await {invocation}", "        print(result)"]
+        else:
+            lines.append(f"        await {invocation}")
+        lines += ["", "", "asyncio.run(main())"]
+        return Example("\n".join(lines) + "\n")
+    lines += [setup, ""]
+    if variant == "iter":
+        lines += [f"for item in {invocation}:", "    print(item)"]
+    elif variant == "errors":
+        lines.append("try:")
+        lines.append(f"    result = {invocation}" if returns else f"    {invocation}")
+        lines += [
+            "except NotFoundError as error:",
+            "    print(error.status, error.model)  # the parsed error body, if the spec has one",
+            "except ApiError as error:",
+            "    print(error.status, error.body)",
+        ]
+        if returns:
+            lines += ["else:", "    print(result)"]
+    elif returns:
+        lines += [f"result = {invocation}", "print(result)"]
     else:
-        lines.append(f"result = {invocation}")
-        lines.append("print(result)")
+        lines.append(invocation)
     return Example("\n".join(lines) + "\n")

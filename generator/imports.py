@@ -65,6 +65,8 @@ def models_imports(api: ir.Api) -> list[str]:
         stdlib["enum"] = {"Enum"}
     if "enum" in kinds:
         runtime.add("parse_enum")
+    if any(not u.discriminator or not all(v.tags for v in u.variants) for u in api.unions):
+        runtime.add("best_variant")
     if any(f.uses_unset for m in api.models for f in m.fields):
         runtime |= {"UNSET", "Unset"}
     return _lines(stdlib, {"._runtime": runtime})
@@ -127,7 +129,7 @@ def client_imports(api: ir.Api) -> list[str]:
             stdlib["datetime"].add(kind)
     if "decimal" in kinds:
         stdlib["decimal"] = {"Decimal"}
-    if "any" in kinds or "object" in kinds:
+    if kinds & {"any", "object", "oneof"}:
         stdlib["typing"].add("Any")
     refs: list[ir.TypeRef | None] = []
     for op in api.operations:

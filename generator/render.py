@@ -44,6 +44,7 @@ def environment(override: Path | None = None) -> jinja2.Environment:
         docstring=text.docstring,
         model_doc=text.model_docstring,
         enum_doc=text.enum_docstring,
+        union_doc=text.union_docstring,
         md=text.md_inline,
         md_cell=text.md_cell,
         md_block=text.md_block,
@@ -83,7 +84,9 @@ def render(
         "client.py.jinja",
         imports=imports(api, "client"),
         needs_identity=any(
-            r.type and r.type.kind != "model" for op in api.operations for r in op.errors
+            r.type and r.type.kind not in ("model", "oneof")
+            for op in api.operations
+            for r in op.errors
         ),
         needs_no_content=any(op.returns is None for op in api.operations),
     )

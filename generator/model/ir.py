@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 # kinds of TypeRef
 PRIMITIVE_KINDS = ("str", "int", "float", "bool", "any")
 FORMATTED_KINDS = ("datetime", "date", "time", "decimal", "uuid", "bytes")
-KINDS = PRIMITIVE_KINDS + FORMATTED_KINDS + ("model", "enum", "list", "map", "object", "union")
+KINDS = (
+    PRIMITIVE_KINDS + FORMATTED_KINDS + ("model", "enum", "list", "map", "object", "union", "oneof")
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,32 @@ class Model:
     @property
     def required_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.required)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One object alternative of a tagged union."""
+
+    model: str  # class name
+    tags: tuple[str, ...]  # discriminator values that select it
+    required: tuple[str, ...]  # wire names it requires (fallback matching without a tag)
+
+
+@dataclass(frozen=True)
+class Union:
+    """A oneOf/anyOf with several object alternatives, parsed by a generated function."""
+
+    function: str  # e.g. "parse_pet"
+    wire_name: str
+    description: str
+    annotation: str
+    discriminator: str | None  # wire name of the tag property
+    variants: tuple[Variant, ...]
+    others: tuple[TypeRef, ...]  # non-object alternatives (told apart by JSON type)
+
+    @property
+    def others_annotation(self) -> str:
+        return " | ".join(t.annotation for t in self.others)
 
 
 @dataclass(frozen=True)
@@ -268,6 +296,7 @@ class Api:
     root: ResourceGroup  # the client itself; its operations are methods on Client
     models: tuple[Model, ...]
     enums: tuple[Enum, ...]
+    unions: tuple[Union, ...]
     security: tuple[SecurityScheme, ...]
     retries: Retries
     operations: tuple[Operation, ...] = field(default=())  # all, in spec order

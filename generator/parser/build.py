@@ -77,6 +77,7 @@ def build(doc: SpecDocument, project: str) -> ir.Api:
         root=root,
         models=tuple(schemas.models),
         enums=tuple(schemas.enums),
+        unions=tuple(schemas.unions),
         security=security,
         retries=ir.Retries(
             hint.attempts, hint.initial_backoff, hint.max_backoff, hint.multiplier, hint.jitter

@@ -65,6 +65,8 @@ class Schemas:
         self.classes = NameSpace(RESERVED_CLASS_NAMES)
         self.models: list[ir.Model] = []
         self.enums: list[ir.Enum] = []
+        self.unions: list[ir.Union] = []
+        self.functions = NameSpace()
         self.problems: list[Diagnostic] = []
         self._component_types: dict[str, ir.TypeRef] = {}
         self._component_names: dict[str, str] = {}
@@ -159,11 +161,21 @@ class Schemas:
         if all(t.kind in ir.PRIMITIVE_KINDS for t in types):
             return _primitive_union(types), nullable
         json_types = [ir.json_type(t) for t in types]
+        objects = [t for t in types if ir.json_type(t) == "dict"]
+        others = [t for t in types if ir.json_type(t) != "dict"]
+        other_json = [ir.json_type(t) for t in others]
+        if len(objects) > 1 and all(t.kind == "model" for t in objects):
+            if len(set(other_json)) < len(other_json) or any(t.needs_conversion for t in others):
+                raise SchemaError(
+                    pointer + (key,), f"{key} mixes alternatives that cannot be told apart"
+                )
+            pairs = [(t, m) for t, (_, m) in zip(types, real) if ir.json_type(t) == "dict"]
+            return self._tagged_union(schema, hint, pairs, others), nullable
         if len(set(json_types)) < len(json_types):
             raise SchemaError(
                 pointer + (key,),
-                f"{key} members that share a JSON type ({', '.join(_JSON_NAMES[t] for t in json_types)}) need a "
-                "discriminator, which is not supported yet",
+                f"{key} members that share a JSON type "
+                f"({', '.join(_JSON_NAMES[t] for t in json_types)}) cannot be told apart",
             )
         return (
             ir.TypeRef(
@@ -173,6 +185,55 @@ class Schemas:
                 members=tuple(types),
             ),
             nullable,
+        )
+
+    def _tagged_union(
+        self,
+        schema: dict[str, Any],
+        hint: str,
+        pairs: list[tuple[ir.TypeRef, Any]],
+        others: list[ir.TypeRef],
+    ) -> ir.TypeRef:
+        objects = [t for t, _ in pairs]
+        discriminator = (
+            schema.get("discriminator") if isinstance(schema.get("discriminator"), dict) else None
+        )
+        prop = discriminator.get("propertyName") if discriminator else None
+        mapping = (discriminator or {}).get("mapping") or {}
+        names_by_ref: dict[str, list[str]] = {}
+        for tag, target in mapping.items():
+            ref = target if str(target).startswith("#") else COMPONENT_PREFIX + str(target)
+            names_by_ref.setdefault(ref, []).append(str(tag))
+        variants = []
+        for ref_type, member in pairs:
+            ref = member.get("$ref") if isinstance(member, dict) else None
+            tags: list[str] = []
+            if prop:
+                if ref in names_by_ref:
+                    tags = names_by_ref[ref]
+                elif isinstance(ref, str) and ref.startswith(COMPONENT_PREFIX):
+                    tags = [_unescape(ref[len(COMPONENT_PREFIX) :])]
+            model = next((m for m in self.models if m.name == ref_type.name), None)
+            required = tuple(f.wire_name for f in model.fields if f.required) if model else ()
+            variants.append(ir.Variant(str(ref_type.name), tuple(tags), required))
+        function = self.functions.claim("parse_" + snake(hint, "union"))
+        annotation = " | ".join(
+            [t.annotation for t in objects] + [t.annotation for t in others] + ["dict[str, Any]"]
+        )
+        self.unions.append(
+            ir.Union(
+                function=function,
+                wire_name=hint,
+                description=describe(self.data, schema),
+                annotation=annotation,
+                discriminator=prop,
+                variants=tuple(variants),
+                others=tuple(others),
+            )
+        )
+        display = "one of " + ", ".join(t.display for t in objects + others)
+        return ir.TypeRef(
+            "oneof", annotation, display, name=function, members=tuple(objects + others)
         )
 
     def _plain(self, schema: dict[str, Any], hint: str, pointer: Pointer) -> ir.TypeRef:

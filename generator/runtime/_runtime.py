@@ -116,6 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily at run time
     from asyncio.events import AbstractEventLoop
 
 __all__ = [
+    "best_variant",
     "IDEMPOTENT_METHODS",
     "ApiError",
     "ApiKeyAuth",
@@ -3031,3 +3032,23 @@ def aiterate_pages(
                 return
 
     return walk()
+
+
+def best_variant(
+    keys: Iterable[str], candidates: Sequence[tuple[Iterable[str], Iterable[str]]]
+) -> int:
+    """Index of the union alternative an object with ``keys`` most likely is, or -1.
+
+    Each candidate is ``(required, known)`` property names. A candidate qualifies when all its
+    required names are present; among those, the one knowing most of the keys wins, the
+    earliest on a tie. Deterministic, so the same object always parses the same way.
+    """
+    present = set(keys)
+    best, best_score = -1, -1
+    for index, (required, known) in enumerate(candidates):
+        if not present.issuperset(required):
+            continue
+        score = len(present.intersection(known))
+        if score > best_score:
+            best, best_score = index, score
+    return best
