@@ -7,9 +7,12 @@ that is not listed was never ours and is left alone.
 
 from __future__ import annotations
 
+import ctypes
 import difflib
 import json
 import os
+import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,21 +68,102 @@ def _read(path: Path) -> str | None:
 
 
 def apply(changes: list[Change]) -> None:
-    """Write each changed file atomically (temporary file, then rename); remove stale ones."""
+    """Bring every project folder in line with its changes, each folder all at once.
+
+    A project's new state is assembled in a sibling temporary folder (unchanged files are hard
+    links, so they keep their bytes and times; files clientgen does not own come along), then
+    swapped in with one atomic exchange of the two folders. A run killed at any moment leaves
+    each project folder entirely old or entirely new.
+    """
+    by_root: dict[Path, list[Change]] = {}
     for change in changes:
-        if change.new is None:
-            change.path.unlink(missing_ok=True)
-            _prune(change.path.parent, change.root)
-            continue
-        change.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=change.path.parent, prefix=".clientgen-", suffix=".tmp")
+        by_root.setdefault(change.root, []).append(change)
+    for root, group in by_root.items():
+        _replace_folder(root, group)
+
+
+def _replace_folder(root: Path, changes: list[Change]) -> None:
+    root.parent.mkdir(parents=True, exist_ok=True)
+    recover(root)
+    staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.clientgen-new-"))
+    try:
+        if root.exists():
+            staging.rmdir()
+            shutil.copytree(root, staging, symlinks=True, copy_function=_link_or_copy)
+        for change in changes:
+            target = staging / change.path.relative_to(root)
+            if change.new is None:
+                target.unlink(missing_ok=True)
+                _prune(target.parent, staging)
+            else:
+                _write_file(target, change.new)
+        if root.exists():
+            _exchange(staging, root)  # staging now holds the old state
+        else:
+            os.rename(staging, root)
+            return
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_file(target: Path, text: str) -> None:
+    """A new file (never writing into an existing inode, which may be a hard link)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".clientgen-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _link_or_copy(src: str, dst: str) -> object:
+    try:
+        os.link(src, dst)
+        return dst
+    except OSError:
+        return shutil.copy2(src, dst)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two folders atomically (Linux renameat2); elsewhere, two renames that
+    ``recover`` completes if the run dies between them."""
+    if sys.platform.startswith("linux"):
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(change.new)
-            os.replace(tmp, change.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            libc = ctypes.CDLL(None, use_errno=True)
+            renameat2 = libc.renameat2
+        except (OSError, AttributeError):
+            renameat2 = None
+        if renameat2 is not None:
+            result = renameat2(
+                _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE
+            )
+            if result == 0:
+                return
+    aside = b.with_name(f".{b.name}.clientgen-old")
+    os.rename(b, aside)
+    os.rename(a, b)
+    os.rename(aside, a)
+
+
+def recover(root: Path) -> None:
+    """Finish a two-rename swap that a killed run left half done."""
+    aside = root.with_name(f".{root.name}.clientgen-old")
+    if aside.exists():
+        if root.exists():
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            os.rename(aside, root)
+    for stale in root.parent.glob(f".{root.name}.clientgen-new-*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def _prune(folder: Path, root: Path) -> None:
