@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of templates overriding the built-in ones by file name",
     )
     gen.add_argument(
+        "--skip-unsupported",
+        action="store_true",
+        help="skip operations and schemas using constructs not supported yet (located warnings)",
+    )
+    gen.add_argument(
         "--check",
         action="store_true",
         help="write nothing; show the diff and exit 1 if output would change",
@@ -78,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(specs)
         if args.templates is not None and not args.templates.is_dir():
             raise UsageError(f"--templates: no such folder: {args.templates}")
-        return _generate(specs, args.out, args.templates, args.check)
+        return _generate(specs, args.out, args.templates, args.check, args.skip_unsupported)
     except UsageError as exc:
         print(f"clientgen: error: {exc}", file=sys.stderr)
         return 2
@@ -107,11 +112,16 @@ def _validate(specs: list[Path]) -> int:
     return 0
 
 
-def _generate(specs: list[Path], out: Path, templates: Path | None, check: bool) -> int:
+def _generate(
+    specs: list[Path], out: Path, templates: Path | None, check: bool, skip_unsupported: bool
+) -> int:
+    warnings: list[Diagnostic] = []
     try:
-        changes = pipeline.generate(specs, out, templates)
+        changes = pipeline.generate(specs, out, templates, skip_unsupported, warnings)
     except SpecError as exc:
         return _report(exc)
+    for warning in sorted(warnings):
+        print(warning.render(), file=sys.stderr)
     if check:
         for change in changes:
             sys.stdout.write(writer.diff(change, out))

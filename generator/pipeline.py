@@ -24,6 +24,7 @@ class Project:
     spec: Path
     folder: Path
     files: dict[str, str]
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 def display_path(path: Path) -> str:
@@ -42,17 +43,19 @@ def check(spec: Path) -> None:
     build(doc, spec.stem)
 
 
-def generate_project(spec: Path, out: Path, templates: Path | None) -> Project:
+def generate_project(
+    spec: Path, out: Path, templates: Path | None, skip_unsupported: bool = False
+) -> Project:
     doc = load(spec, display_path(spec))
     problems = validate(doc)
     if problems:
         raise SpecError(problems)
-    api = build(doc, spec.stem)
+    api = build(doc, spec.stem, skip_unsupported)
     env = render.environment(templates)
     rendered = render.render(api, env, _imports)
     files = format_files(rendered, doc.display)
     files[writer.MANIFEST] = render.manifest(api, sorted(files))
-    return Project(spec, out / api.project, files)
+    return Project(spec, out / api.project, files, api.skipped)
 
 
 def _imports(api: object, module: str) -> list[str]:
@@ -66,14 +69,23 @@ def _imports(api: object, module: str) -> list[str]:
     return []
 
 
-def generate(specs: list[Path], out: Path, templates: Path | None) -> list[writer.Change]:
+def generate(
+    specs: list[Path],
+    out: Path,
+    templates: Path | None,
+    skip_unsupported: bool = False,
+    warnings: list[Diagnostic] | None = None,
+) -> list[writer.Change]:
     """The changes that bring ``out`` in line with ``specs``; raises SpecError, having written
     nothing, if any spec is wrong."""
     projects: list[Project] = []
     problems: list[Diagnostic] = []
     for spec in specs:
         try:
-            projects.append(generate_project(spec, out, templates))
+            project = generate_project(spec, out, templates, skip_unsupported)
+            projects.append(project)
+            if warnings is not None:
+                warnings.extend(project.warnings)
         except SpecError as exc:
             problems.extend(exc.diagnostics)
     if problems:

@@ -134,6 +134,6 @@ def manifest(api: ir.Api, files: list[str]) -> str:
         "spec_sha256": api.spec_sha256,
         "files": sorted(files + ["clientgen.json"]),
         "operations": dict(sorted(operations.items())),
-        "skipped": [],
+        "skipped": [{"at": d.pointer, "reason": d.message} for d in api.skipped],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

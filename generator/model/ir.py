@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..diagnostics import Diagnostic
+
 # kinds of TypeRef
 PRIMITIVE_KINDS = ("str", "int", "float", "bool", "any")
 FORMATTED_KINDS = ("datetime", "date", "time", "decimal", "uuid", "bytes")
@@ -300,6 +302,7 @@ class Api:
     security: tuple[SecurityScheme, ...]
     retries: Retries
     operations: tuple[Operation, ...] = field(default=())  # all, in spec order
+    skipped: tuple[Diagnostic, ...] = ()  # what --skip-unsupported left out, as warnings
 
     @property
     def groups(self) -> tuple[ResourceGroup, ...]:

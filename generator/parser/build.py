@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 import re
 from typing import Any
 
 from .. import extensions
-from ..diagnostics import SpecError
+from ..diagnostics import Diagnostic, SpecError
 from ..loader import SpecDocument
 from ..model import ir
 from ..naming import NameSpace, constant, pascal, snake
@@ -26,28 +27,52 @@ CLIENT_RESERVED = {
 }
 
 
-def build(doc: SpecDocument, project: str) -> ir.Api:
-    """The IR of ``doc``; ``project`` is the output folder name (the spec file's stem)."""
+def build(doc: SpecDocument, project: str, skip_unsupported: bool = False) -> ir.Api:
+    """The IR of ``doc``; ``project`` is the output folder name (the spec file's stem).
+
+    Raises SpecError with every located problem. With ``skip_unsupported``, a construct that
+    clientgen cannot generate yet skips its operation or schema instead, as a located warning
+    recorded in ``Api.skipped`` (and so in the manifest).
+    """
     data: dict[str, Any] = doc.data
+    problems: list[Diagnostic] = []
+    skipped: list[Diagnostic] = []
+
+    def fail(diagnostic: Diagnostic, unsupported: bool, consequence: bool = False) -> None:
+        if skip_unsupported and unsupported:
+            skipped.append(replace(diagnostic, severity="warning"))
+        elif not consequence:  # a consequence's cause is reported on its own
+            problems.append(diagnostic)
+
     schemas = Schemas(doc)
     schemas.build_components()
+    for diagnostic, unsupported in schemas.failures:
+        fail(diagnostic, unsupported)
+    env_prefix = constant(project, "CLIENT")
+    security, bad_schemes = _security(doc, _used_schemes(data), env_prefix)
+    for name, diagnostic in bad_schemes.items():
+        fail(diagnostic, True)
     builder = OperationBuilder(schemas)
     operations: list[ir.Operation] = []
-    problems = list(schemas.problems)
     for path, item, method in iter_operations(data):
         try:
-            operations.append(builder.build(path, item, method, data.get("security")))
+            op = builder.build(path, item, method, data.get("security"))
         except SchemaError as exc:
-            problems.append(doc.diagnostic(exc.pointer, str(exc)))
-    problems.extend(d for d in schemas.problems if d not in problems)
+            fail(doc.diagnostic(exc.pointer, str(exc)), exc.unsupported, exc.consequence)
+            continue
+        if op.security and all(any(n in bad_schemes for n in req) for req in op.security):
+            names = sorted({n for req in op.security for n in req if n in bad_schemes})
+            fail(
+                doc.diagnostic(
+                    ("paths", path, method),
+                    f"needs security scheme {names[0]!r}, not supported yet",
+                ),
+                True,
+                consequence=True,
+            )
+            continue
+        operations.append(op)
     package = snake(project, "client")
-    used = _used_schemes(data)
-    env_prefix = constant(project, "CLIENT")
-    security: tuple[ir.SecurityScheme, ...] = ()
-    try:
-        security = _security(doc, used, env_prefix)
-    except SpecError as exc:
-        problems.extend(exc.diagnostics)
     try:
         root = _groups(operations)
     except SchemaError as exc:
@@ -83,6 +108,7 @@ def build(doc: SpecDocument, project: str) -> ir.Api:
             hint.attempts, hint.initial_backoff, hint.max_backoff, hint.multiplier, hint.jitter
         ),
         operations=tuple(operations),
+        skipped=tuple(sorted(skipped)),
     )
 
 
@@ -150,11 +176,13 @@ def _title(operations: list[ir.Operation], path: tuple[str, ...]) -> str:
     return ".".join(pascal(p) for p in path)
 
 
-def _security(doc: SpecDocument, used: set[str], env_prefix: str) -> tuple[ir.SecurityScheme, ...]:
+def _security(
+    doc: SpecDocument, used: set[str], env_prefix: str
+) -> tuple[tuple[ir.SecurityScheme, ...], dict[str, Diagnostic]]:
     raw = ((doc.data.get("components") or {}).get("securitySchemes")) or {}
     arguments = NameSpace(CLIENT_RESERVED)
     schemes: list[ir.SecurityScheme] = []
-    problems = []
+    unsupported: dict[str, Diagnostic] = {}
     for name, scheme in raw.items():
         if name not in used or not isinstance(scheme, dict):
             continue
@@ -201,12 +229,10 @@ def _security(doc: SpecDocument, used: set[str], env_prefix: str) -> tuple[ir.Se
                 )
             )
         else:
-            problems.append(
-                doc.diagnostic(where, f"security scheme kind not supported yet: {kind!r}")
+            unsupported[name] = doc.diagnostic(
+                where, f"security scheme kind not supported yet: {kind!r}"
             )
-    if problems:
-        raise SpecError(problems)
-    return tuple(schemes)
+    return tuple(schemes), unsupported
 
 
 def _env(prefix: str, args: tuple[str, ...]) -> tuple[str, ...]:

@@ -170,7 +170,9 @@ class OperationBuilder:
         if media is None:
             kinds = ", ".join(sorted(str(m) for m in content)) or "none"
             raise SchemaError(
-                pointer + ("content",), f"request body media type not supported yet: {kinds}"
+                pointer + ("content",),
+                f"request body media type not supported yet: {kinds}",
+                unsupported=True,
             )
         media_obj = content[media] or {}
         btype, _ = self.schemas.type_of(
@@ -237,6 +239,7 @@ class OperationBuilder:
                 raise SchemaError(
                     where + ("responses", other.status),
                     "success responses with different body types are not supported yet",
+                    unsupported=True,
                 )
         return first
 

@@ -51,9 +51,16 @@ def json_text(value: Any) -> str:
 
 
 class SchemaError(Exception):
-    def __init__(self, pointer: Pointer, message: str) -> None:
+    """A located problem found while building the IR. ``unsupported`` marks a valid construct
+    clientgen cannot generate yet (``--skip-unsupported`` turns those into warnings)."""
+
+    def __init__(
+        self, pointer: Pointer, message: str, unsupported: bool = False, consequence: bool = False
+    ) -> None:
         super().__init__(message)
         self.pointer = pointer
+        self.unsupported = unsupported
+        self.consequence = consequence  # caused by a problem reported on its own
 
 
 class Schemas:
@@ -71,6 +78,8 @@ class Schemas:
         self._component_types: dict[str, ir.TypeRef] = {}
         self._component_names: dict[str, str] = {}
         self._building: set[str] = set()
+        self._failed: dict[str, SchemaError] = {}
+        self.failures: list[tuple[Diagnostic, bool]] = []
         components = (self.data.get("components") or {}).get("schemas") or {}
         self._components: dict[str, Any] = components if isinstance(components, dict) else {}
         for key in self._components:
@@ -109,6 +118,14 @@ class Schemas:
     def component(self, key: str) -> ir.TypeRef:
         if key in self._component_types:
             return self._component_types[key]
+        if key in self._failed:
+            failed = self._failed[key]
+            raise SchemaError(
+                failed.pointer,
+                f"uses schema {key!r}, which cannot be generated",
+                failed.unsupported,
+                consequence=True,
+            )
         schema = self._components[key]
         name = self._component_names[key]
         pointer: Pointer = ("components", "schemas", key)
@@ -117,7 +134,12 @@ class Schemas:
         if _is_object_like(self, schema):
             ref = ir.TypeRef("model", name, name, name=name)
             self._component_types[key] = ref  # before the fields, for recursion
-            self._build_model(schema, name, key, pointer)
+            try:
+                self._build_model(schema, name, key, pointer)
+            except SchemaError as exc:
+                del self._component_types[key]
+                self._failed[key] = exc
+                raise
             return ref
         if isinstance(schema, dict) and "enum" in schema and "$ref" not in schema:
             ref, _ = self._enum(schema, name, pointer, wire_name=key, fixed_name=name)
@@ -142,7 +164,13 @@ class Schemas:
         own_null = is_nullable(schema)
         if ref.startswith(COMPONENT_PREFIX) and "/" not in ref[len(COMPONENT_PREFIX) :]:
             key = _unescape(ref[len(COMPONENT_PREFIX) :])
-            return self.component(key), own_null or self.component_nullable(key)
+            try:
+                target_type = self.component(key)
+            except SchemaError as exc:
+                if not exc.consequence:
+                    raise
+                raise SchemaError(pointer + ("$ref",), str(exc), exc.unsupported, True) from None
+            return target_type, own_null or self.component_nullable(key)
         target = resolve_pointer(self.data, ref)
         inner, null = self.type_of(target, hint, _pointer_of(ref))
         return inner, own_null or null
@@ -167,7 +195,9 @@ class Schemas:
         if len(objects) > 1 and all(t.kind == "model" for t in objects):
             if len(set(other_json)) < len(other_json) or any(t.needs_conversion for t in others):
                 raise SchemaError(
-                    pointer + (key,), f"{key} mixes alternatives that cannot be told apart"
+                    pointer + (key,),
+                    f"{key} mixes alternatives that cannot be told apart",
+                    unsupported=True,
                 )
             pairs = [(t, m) for t, (_, m) in zip(types, real) if ir.json_type(t) == "dict"]
             return self._tagged_union(schema, hint, pairs, others), nullable
@@ -176,6 +206,7 @@ class Schemas:
                 pointer + (key,),
                 f"{key} members that share a JSON type "
                 f"({', '.join(_JSON_NAMES[t] for t in json_types)}) cannot be told apart",
+                unsupported=True,
             )
         return (
             ir.TypeRef(
@@ -381,7 +412,9 @@ class Schemas:
         try:
             build()
         except SchemaError as exc:
-            self.problems.append(self.doc.diagnostic(exc.pointer, str(exc)))
+            diagnostic = self.doc.diagnostic(exc.pointer, str(exc))
+            self.problems.append(diagnostic)
+            self.failures.append((diagnostic, exc.unsupported))
 
 
 _ANY = ir.TypeRef("any", "Any", "any")

@@ -1,0 +1,115 @@
+"""--skip-unsupported: what cannot be generated yet becomes located warnings, never silence."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+SPEC = """\
+openapi: 3.0.3
+info: {title: Mixed, version: "1.0"}
+paths:
+  /photos:
+    post:
+      operationId: uploadPhoto
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: object, properties: {file: {type: string, format: binary}}}
+      responses:
+        "204": {description: stored}
+  /grid:
+    get:
+      operationId: getGrid
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Grid"}
+  /secret:
+    get:
+      operationId: getSecret
+      security: [{oidc: []}]
+      responses:
+        "204": {description: ok}
+  /pets:
+    get:
+      operationId: listPets
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: "#/components/schemas/Pet"}}
+components:
+  securitySchemes:
+    oidc: {type: openIdConnect, openIdConnectUrl: "https://example.com/.well-known/openid"}
+  schemas:
+    Grid:
+      type: object
+      properties:
+        cells:
+          oneOf:
+            - {type: array, items: {type: string}}
+            - {type: array, items: {type: integer}}
+    Pet:
+      type: object
+      properties: {name: {type: string}}
+"""
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_without_the_flag_every_unsupported_construct_is_an_error(tmp_path: Path) -> None:
+    spec = tmp_path / "mixed.yaml"
+    spec.write_text(SPEC)
+    result = run("generate", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    # root causes only: an operation failing because of a failed schema or scheme is not repeated
+    assert len([line for line in lines if ": error: " in line]) == 3
+    assert not (tmp_path / "out").exists()
+
+
+def test_with_the_flag_they_become_warnings_and_are_listed(tmp_path: Path) -> None:
+    spec = tmp_path / "mixed.yaml"
+    spec.write_text(SPEC)
+    out = tmp_path / "out"
+    result = run("generate", str(spec), "--out", str(out), "--skip-unsupported")
+    assert result.returncode == 0, result.stderr
+    shown = "mixed.yaml"
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert [w.split(": warning: ")[1] for w in warnings] == [
+        "request body media type not supported yet: multipart/form-data "
+        "(at #/paths/~1photos/post/requestBody/content)",
+        "uses schema 'Grid', which cannot be generated "
+        "(at #/paths/~1grid/get/responses/200/content/application~1json/schema/$ref)",
+        "needs security scheme 'oidc', not supported yet (at #/paths/~1secret/get)",
+        "security scheme kind not supported yet: 'openIdConnect' "
+        "(at #/components/securitySchemes/oidc)",
+        "oneOf members that share a JSON type (array, array) cannot be told apart "
+        "(at #/components/schemas/Grid/properties/cells/oneOf)",
+    ]
+    assert all(w.split(":")[0].endswith(shown) for w in warnings)
+    manifest = json.loads((out / "mixed" / "clientgen.json").read_text())
+    assert manifest["operations"] == {"listPets": "list_pets"}
+    reasons = {entry["reason"] for entry in manifest["skipped"]}
+    assert "request body media type not supported yet: multipart/form-data" in reasons
+    assert "security scheme kind not supported yet: 'openIdConnect'" in reasons
+    assert len(manifest["skipped"]) == len(warnings)
+    client = (out / "mixed" / "mixed" / "client.py").read_text()
+    assert "def list_pets(" in client and "upload_photo" not in client and "get_grid" not in client
