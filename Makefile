@@ -42,5 +42,8 @@ test: $(STAMP) $(NPM_STAMP)
 	$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest -p no:cacheprovider
 
+lint-docs: $(STAMP)
+	$(PY) -m pymarkdown --config .pymarkdown --strict-config scan --recurse generated tests/golden
+
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache build *.egg-info

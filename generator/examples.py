@@ -72,14 +72,36 @@ class _Builder:
         return _literal(value)
 
     def _model(self, model: ir.Model, value: dict[str, Any], indent: int) -> str:
+        """The constructor call; required fields the example lacks get a placeholder (their
+        own example, else a value of their type), so the code runs."""
         self.model_imports.add(model.name)
         args = []
         for f in model.fields:
             if f.wire_name in value:
-                args.append(f"{f.name}={self.value(f.type, value[f.wire_name], indent + 4)}")
+                field_value = value[f.wire_name]
+            elif f.required and indent < 40:  # bounded: a model may require itself
+                field_value = self._filler(f)
+            else:
+                continue
+            args.append(f"{f.name}={self.value(f.type, field_value, indent + 4)}")
         if not args:
             return f"{model.name}()"
         return f"{model.name}(" + ", ".join(args) + ")"
+
+    def _filler(self, f: ir.Field) -> Any:
+        if f.constraints.example is not None:
+            return json.loads(f.constraints.example)
+        if f.nullable:
+            return None
+        if f.type.kind == "model" and f.type.name in self.models:
+            example = self.models[f.type.name].example
+            if example is not None:
+                return json.loads(example)
+        if f.type.kind == "enum" and f.type.name in self.enums:
+            members = self.enums[f.type.name].members
+            if members:
+                return members[0].value
+        return _placeholder(f.type, f.constraints)
 
 
 def _variant(union: ir.Union, value: dict[str, Any]) -> ir.Variant | None:
@@ -146,6 +168,7 @@ def _placeholder(ref: ir.TypeRef, facts: ir.Constraints) -> Any:
         "list": [],
         "object": {},
         "map": {},
+        "model": {},
     }.get(ref.kind, "string")
 
 
@@ -209,7 +232,13 @@ def operation_example(api: ir.Api, op: ir.Operation | tuple[ir.Operation, str]) 
             example = _placeholder(p.type, p.constraints)
         args.append(f"{p.name}={builder.value(p.type, example, 4)}")
     if op.body is not None and (op.body.example is not None or op.body.required):
-        body = json.loads(op.body.example) if op.body.example is not None else {}
+        body_model = builder.models.get(op.body.type.name or "")
+        if op.body.example is not None:
+            body = json.loads(op.body.example)
+        elif body_model is not None and body_model.example is not None:
+            body = json.loads(body_model.example)
+        else:
+            body = {}
         args.append(f"body={builder.value(op.body.type, body, 4)}")
 
     method = op.method_name + ("_iter" if variant == "iter" else "")

@@ -57,6 +57,7 @@ def models_imports(api: ir.Api) -> list[str]:
         stdlib["datetime"].add("date")
     if "time" in kinds:
         stdlib["datetime"].add("time")
+        runtime.add("parse_time")
     if "decimal" in kinds:
         stdlib["decimal"] = {"Decimal"}
     if "uuid" in kinds:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Any
 
 from .model import ir
@@ -49,48 +50,222 @@ def model_docstring(model: ir.Model) -> str:
     return docstring("\n\n".join(parts))
 
 
+def union_docstring(union: ir.Union) -> str:
+    how = (
+        f"Chooses by the ``{union.discriminator}`` property"
+        if union.discriminator
+        else "Chooses, among the alternatives whose required properties are all present, the one "
+        "that knows most of the object's properties (the first on a tie)"
+    )
+    text = (union.description + "\n\n" if union.description else "") + (
+        f"{how}; an object matching no alternative is returned as a plain dict."
+    )
+    return docstring(text)
+
+
 def enum_docstring(enum: ir.Enum) -> str:
     return docstring(enum.description or f"Values of {enum.wire_name}.")
 
 
 # -- markdown ---------------------------------------------------------------------------------
+#
+# Spec text lands in three markdown contexts: a heading or inline label (md_inline), a table
+# cell (md_cell) and a block of its own (md_block). Whatever the text holds, the page must keep
+# its structure: no raw HTML (only <br>), no headings from spec text, no table row broken by a
+# pipe or newline, no unclosed code fence, and no link that points nowhere (links to the
+# vendor's own pages by fragment or relative path are reduced to their text).
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_AUTOLINK = re.compile(r"<(?:https?|mailto):[^\s<>]*>", re.IGNORECASE)
+_INLINE_LINK = re.compile(
+    r"(!?)\[((?:[^\[\]\\]|\\.)*)\]\(\s*(<[^<>\n]*>|[^\s()<>]*(?:\([^\s()<>]*\)[^\s()<>]*)*)"
+    r"(\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)"
+)
+_SAFE_SCHEME = re.compile(r"^(?:https?|mailto):", re.IGNORECASE)
+_LINK_DEFINITION = re.compile(r"^( {0,3})\[(?=[^\]]*\]:)")
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+# Block markers may follow list and block quote markers, at any indentation.
+_CONTAINERS = r"^((?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*)"
+_ATX = re.compile(_CONTAINERS + r"(#{1,6})(?=[ \t]|$)")
+_SETEXT = re.compile(_CONTAINERS + r"(=+|-+)[ \t]*$")
+_THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_BULLET = re.compile(r"^([ \t]*)[*+]([ \t]+)(?=\S)")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_LIST_START = re.compile(r"^ {0,3}(?:[-*+]|1[.)])[ \t]+\S")  # may interrupt a paragraph
+
+
+def _clean(value: Any) -> str:
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text.replace("\t", "    ")).strip()
+
+
+def _code_spans(text: str) -> list[tuple[bool, str]]:
+    """``text`` cut into (is_code_span, piece) by CommonMark's code span rule: a run of n
+    backticks up to the next run of exactly n. A run without a partner is plain text."""
+    pieces: list[tuple[bool, str]] = []
+    plain_from = pos = 0
+    while True:
+        opener = re.compile(r"(?<![`\\])`+").search(text, pos)
+        if opener is None:
+            break
+        n = len(opener.group(0))
+        closer = re.compile(rf"(?<!`)`{{{n}}}(?!`)").search(text, opener.end())
+        if closer is None:
+            pos = opener.end()
+            continue
+        pieces.append((False, text[plain_from : opener.start()]))
+        pieces.append((True, text[opener.start() : closer.end()]))
+        plain_from = pos = closer.end()
+    pieces.append((False, text[plain_from:]))
+    return [p for p in pieces if p[1]]
+
+
+def _inert_html(text: str) -> str:
+    """Every ``<`` made literal, except line breaks (kept as ``<br>``) and http(s)/mailto
+    autolinks."""
+    out = []
+    pos = 0
+    for m in re.finditer(r"<", text):
+        if m.start() < pos:
+            continue
+        out.append(text[pos : m.start()])
+        br = _BR.match(text, m.start())
+        link = _AUTOLINK.match(text, m.start())
+        if br:
+            out.append("<br>")
+            pos = br.end()
+        elif link:
+            out.append(link.group(0))
+            pos = link.end()
+        else:
+            out.append("&lt;")
+            pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _local_links(text: str) -> str:
+    """Links whose target is not an absolute http(s) or mailto URL (the vendor's in-page
+    anchors and relative pages, which do not exist here; ``javascript:``) become their text."""
+
+    def replace(m: re.Match[str]) -> str:
+        target = m.group(3).strip("<>")
+        if _SAFE_SCHEME.match(target):
+            return m.group(0)
+        return m.group(2)
+
+    return _INLINE_LINK.sub(replace, text)
+
+
+def _inline(text: str, *, escape_pipes: bool) -> str:
+    """Inline spec markdown made safe: HTML inert and local links reduced outside code spans,
+    pipes escaped everywhere (GFM needs ``\\|`` inside code spans in tables too)."""
+    out = []
+    for paragraph in re.split(r"(\n[ \t]*\n)", text):
+        for is_code, piece in _code_spans(paragraph):
+            if not is_code:
+                piece = _local_links(_inert_html(piece))
+            if escape_pipes:
+                piece = re.sub(r"(?<!\\)\|", r"\\|", piece)
+            out.append(piece)
+    return "".join(out)
 
 
 def md_inline(value: Any) -> str:
     """Plain text shown literally in markdown (no markup, no HTML, one line)."""
-    text = " ".join(str(value).split())
+    text = " ".join(_clean(value).split())
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def md_cell(value: Any) -> str:
-    """Spec text inside a table cell: kept as the vendor's markdown where it is safe, with
-    pipes escaped, newlines turned into <br>, and HTML neutralised."""
-    text = str(value).strip().replace("\r\n", "\n")
-    text = text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-    text = re.sub(r"\n\s*\n", "<br><br>", text)
-    return " ".join(text.split()) if text else ""
+    """Spec text inside a table cell: kept as the vendor's markdown where it is safe, on one
+    line (paragraphs and list items separated by ``<br>``), pipes escaped, HTML inert."""
+    text = _inline(_clean(value), escape_pipes=True)
+    text = re.sub(r"\n[ \t]*\n\s*", "<br><br>", text)
+    text = re.sub(r"\n[ \t]*(?=(?:[-*+]|\d{1,9}[.)])[ \t])", "<br>", text)
+    return " ".join(text.split())
 
 
 def md_block(value: Any) -> str:
-    """A description as a markdown block: the vendor's markdown kept, raw HTML neutralised,
-    and headings demoted so they cannot break the page's outline."""
-    text = str(value).strip().replace("\r\n", "\n")
-    text = text.replace("<", "&lt;").replace(">", "&gt;")
-    text = re.sub(r"^(#+)", lambda m: "\\" + m.group(1), text, flags=re.MULTILINE)
-    text = re.sub(r"\n{3,}", "\n\n", text)
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    """A description as a markdown block: the vendor's markdown kept, raw HTML inert, no
+    headings (they would break the page's outline), code fences closed, local links reduced
+    to their text. Layout is normalised where that does not change the rendering: blank lines
+    around code fences and before lists, ``-`` bullets, a language on every fence."""
+    lines = _clean(value).split("\n")
+    out: list[str] = []
+    chunk: list[str] = []
+    fence: re.Pattern[str] | None = None
+    fence_marker = ""
+
+    def flush() -> None:
+        previous = out[-1] if out else ""
+        for line in _inline("\n".join(chunk), escape_pipes=False).split("\n") if chunk else []:
+            line = _ATX.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+            line = _LINK_DEFINITION.sub(lambda m: m.group(1) + "\\[", line)
+            if previous.strip():
+                line = _SETEXT.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+            if not _THEMATIC_BREAK.match(line):
+                line = _BULLET.sub(r"\1-\2", line)
+            if _LIST_START.match(line) and previous.strip() and not _LIST_ITEM.match(previous):
+                out.append("")  # a list may interrupt a paragraph: same rendering
+            out.append(line)
+            previous = line
+        chunk.clear()
+
+    for line in lines:
+        if fence is not None:
+            out.append(line)
+            if fence.match(line):
+                fence = None
+                out.append("")
+            continue
+        m = _FENCE.match(line)
+        if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
+            flush()
+            fence_marker = m.group(2)
+            fence = re.compile(
+                rf"^ {{0,3}}{re.escape(fence_marker[0])}{{{len(fence_marker)},}}[ \t]*$"
+            )
+            out += ["", line if m.group(3).strip() else line.rstrip() + "text"]
+            continue
+        chunk.append(line)
+    flush()
+    if fence is not None:
+        out.append(fence_marker)  # an unclosed fence would swallow the rest of the page
+    text = "\n".join(line.rstrip() for line in out)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
 
 
-def anchor(heading: str) -> str:
-    """GitHub's anchor for a heading."""
-    slug = heading.strip().lower()
-    slug = re.sub(r"[^\w\- ]", "", slug)
-    return slug.replace(" ", "-")
+def anchor(heading: str, previous: Any = ()) -> str:
+    """GitHub's anchor for a heading's text: lower-case, punctuation dropped, spaces turned
+    into hyphens; ``-1``, ``-2``... appended when one of the ``previous`` headings of the page
+    (their texts, in order) already took it."""
+    taken: set[str] = set()
+    for text in previous:
+        taken.add(_unique_slug(_slug(str(text)), taken))
+    return _unique_slug(_slug(heading), taken)
+
+
+def _slug(heading: str) -> str:
+    kept = [
+        ch for ch in heading.strip().lower() if ch in "-_ " or unicodedata.category(ch)[0] in "LNM"
+    ]
+    return "".join(kept).replace(" ", "-")
+
+
+def _unique_slug(slug: str, taken: set[str]) -> str:
+    if slug not in taken:
+        return slug
+    n = 1
+    while f"{slug}-{n}" in taken:
+        n += 1
+    return f"{slug}-{n}"
 
 
 def json_pretty(value: str | None) -> str:
+    """JSON text indented for a ```json block (a ``` line cannot occur: strings are quoted)."""
     if value is None:
         return ""
     return json.dumps(json.loads(value), indent=2, ensure_ascii=False)
@@ -102,12 +277,15 @@ def operation_docstring(op: ir.Operation) -> str:
     if op.description and op.description != op.summary:
         parts.append(op.description)
     args = []
+    for p in op.path_params:
+        args.append(f"    {p.name}: {_one_line(p.description) or f'``{p.wire_name}`` (path).'}")
     if op.body is not None:
         args.append(f"    body: {_one_line(op.body.description) or 'The request body.'}")
     for p in op.parameters:
-        args.append(
-            f"    {p.name}: {_one_line(p.description) or f'``{p.wire_name}`` ({p.location}).'}"
-        )
+        if p.location != "path":
+            args.append(
+                f"    {p.name}: {_one_line(p.description) or f'``{p.wire_name}`` ({p.location}).'}"
+            )
     args.append("    timeout: Overrides the client's timeout for this call.")
     args.append("    retries: Overrides the client's retry policy for this call.")
     parts.append("Args:\n" + "\n".join(args))
@@ -117,7 +295,8 @@ def operation_docstring(op: ir.Operation) -> str:
         f"    {r.exception}: {r.status}{': ' + _one_line(r.description) if r.description else ''}"
         for r in op.errors
     ]
-    raises.append("    ApiError: any other non-2xx response.")
+    if not any(r.exception == "ApiError" for r in op.errors):
+        raises.append("    ApiError: any other non-2xx response.")
     raises.append("    TransportError: the request could not be sent or the response read.")
     parts.append("Raises:\n" + "\n".join(raises))
     return docstring("\n\n".join(parts), indent=8)
@@ -147,9 +326,17 @@ def client_docstring(api: ir.Api, is_async: bool = False) -> str:
     return docstring("\n\n".join(lines))
 
 
-def md_code(value: Any) -> str:
-    """Text for inside a `code span` in a table: backticks and pipes made harmless."""
-    return " ".join(str(value).split()).replace("`", "'").replace("|", "\\|")
+def md_code(value: Any, as_json: bool = False) -> str:
+    """A complete code span for a table cell: fenced with more backticks than the text holds,
+    pipes escaped (GFM unescapes them inside table cells), on one line. With ``as_json``, the
+    value is shown as JSON first."""
+    text = json.dumps(value, ensure_ascii=False) if as_json else str(value)
+    text = re.sub(r"(?<!\\)\|", r"\\|", " ".join(_clean(text).split()))
+    if not text:
+        return "(empty)"
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def type_md(ref: ir.TypeRef | None, prefix: str) -> str:
@@ -163,29 +350,48 @@ def type_md(ref: ir.TypeRef | None, prefix: str) -> str:
         return f"list of {type_md(ref.item, prefix)}"
     if ref.kind == "map" and ref.item is not None:
         return f"map of string to {type_md(ref.item, prefix)}"
-    if ref.kind == "union":
+    if ref.kind in ("union", "oneof"):
         return " or ".join(type_md(m, prefix) for m in ref.members)
     return md_cell(ref.display)
 
 
-def _facts(c: ir.Constraints) -> list[str]:
+ENUM_VALUES_INLINE = 25
+"""Up to this many enum values are listed in a field's or parameter's row; a longer list is
+cut there and the row points to the enum's own page, which lists every value."""
+
+
+def _enum_page(ref: ir.TypeRef) -> str | None:
+    while ref.kind in ("list", "map") and ref.item is not None:
+        ref = ref.item
+    return ref.name if ref.kind == "enum" else None
+
+
+def _facts(c: ir.Constraints, ref: ir.TypeRef | None = None, prefix: str = "") -> list[str]:
     facts = []
     if c.format:
-        facts.append(f"Format: `{md_code(c.format)}`.")
+        facts.append(f"Format: {md_code(c.format)}.")
     if c.default is not None:
-        facts.append(f"Default: `{md_code(c.default)}`.")
+        facts.append(f"Default: {md_code(c.default)}.")
     if c.minimum is not None:
-        facts.append(f"Minimum: `{md_code(c.minimum)}`.")
+        facts.append(f"Minimum: {md_code(c.minimum)}.")
     if c.maximum is not None:
-        facts.append(f"Maximum: `{md_code(c.maximum)}`.")
+        facts.append(f"Maximum: {md_code(c.maximum)}.")
     if c.min_length is not None:
         facts.append(f"Min length: {c.min_length}.")
     if c.max_length is not None:
         facts.append(f"Max length: {c.max_length}.")
     if c.pattern:
-        facts.append(f"Pattern: `{md_code(c.pattern)}`.")
+        facts.append(f"Pattern: {md_code(c.pattern)}.")
     if c.enum_values:
-        facts.append("Values: " + ", ".join(f"`{md_code(v)}`" for v in c.enum_values) + ".")
+        values = [md_code(v) for v in c.enum_values]
+        page = _enum_page(ref) if ref is not None else None
+        if len(values) > ENUM_VALUES_INLINE and page:
+            shown = ", ".join(values[:ENUM_VALUES_INLINE])
+            facts.append(
+                f"Values ({len(values)}): {shown}, ... (all of them: [{page}]({prefix}{page}.md))."
+            )
+        else:
+            facts.append("Values: " + ", ".join(values) + ".")
     if c.read_only:
         facts.append("Read-only.")
     if c.write_only:
@@ -194,29 +400,37 @@ def _facts(c: ir.Constraints) -> list[str]:
         facts.append("**Deprecated.**")
     if c.example is not None:
         example = c.example if len(c.example) <= 120 else c.example[:117] + "..."
-        facts.append(f"Example: `{md_code(example)}`.")
+        facts.append(f"Example: {md_code(example)}.")
     return facts
 
 
-def param_md(p: ir.Parameter) -> str:
-    return "<br>".join(x for x in [md_cell(p.description)] + _facts(p.constraints) if x)
+def param_md(p: ir.Parameter, prefix: str = "models/") -> str:
+    """The description cell of a parameter: its text, then its schema's facts."""
+    facts = _facts(p.constraints, p.type, prefix)
+    return "<br>".join(x for x in [md_cell(p.description)] + facts if x)
 
 
-def field_md(f: ir.Field) -> str:
-    return "<br>".join(x for x in [md_cell(f.description)] + _facts(f.constraints) if x)
+def field_md(f: ir.Field, prefix: str = "") -> str:
+    """The description cell of a model field: its text, then its schema's facts."""
+    facts = _facts(f.constraints, f.type, prefix)
+    return "<br>".join(x for x in [md_cell(f.description)] + facts if x)
 
 
 def scheme_md(scheme: ir.SecurityScheme) -> str:
+    """How a security scheme's credential is sent, for the README's table."""
     if scheme.kind == "api_key":
-        return f"{scheme.location} `{md_code(scheme.wire_name or '')}`"
+        return f"{md_cell(scheme.location or '')} {md_code(scheme.wire_name or '')}"
     if scheme.kind == "http_bearer":
         return "header `Authorization: Bearer ...`"
     if scheme.kind == "http_basic":
         return "header `Authorization: Basic ...`"
-    return f"OAuth2 client credentials token from {md_cell(scheme.token_url or '')}"
+    url = scheme.token_url or ""
+    shown = f"<{url}>" if _AUTOLINK.fullmatch(f"<{url}>") else md_code(url)
+    return f"OAuth2 client credentials token from {shown}"
 
 
-def security_md(op: ir.Operation) -> str:
+def security_md(op: ir.Operation, readme: str = "../README.md") -> str:
+    """The credentials an operation needs, for its Authorization section."""
     if not op.security or any(not req for req in op.security):
         auth_params = [
             p
@@ -224,7 +438,18 @@ def security_md(op: ir.Operation) -> str:
             if p.location == "header" and p.wire_name.lower() == "authorization"
         ]
         if auth_params:
-            return f"Passed per call in the `{auth_params[0].name}` parameter (`Authorization` header)."
-        return "None required." if not op.security else "Optional."
+            return (
+                f"Passed per call in the `{auth_params[0].name}` parameter (the `Authorization`"
+                " header); the client itself holds no credentials."
+            )
+        return (
+            "None required."
+            if not op.security
+            else "Optional: the operation also works without credentials."
+        )
     options = [" and ".join(f"`{name}`" for name in req) for req in op.security]
-    return "Requires " + " or ".join(options) + " (see the README's Authentication section)."
+    return (
+        "Requires "
+        + " or ".join(options)
+        + f" (see [Authentication]({readme}#authentication) for the matching `Client` arguments)."
+    )

@@ -30,7 +30,8 @@ class TypeRef:
     name: str | None = None  # class name of a model or enum
     format: str | None = None  # OpenAPI format, for docs
     wire_type: str | None = None  # "string" / "number" for decimal
-    members: tuple[TypeRef, ...] = ()  # union members (primitives only)
+    members: tuple[TypeRef, ...] = ()  # union members
+    item_nullable: bool = False  # list items / map values may be null
 
     @property
     def needs_conversion(self) -> bool:

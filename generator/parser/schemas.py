@@ -44,6 +44,8 @@ RESERVED_CLASS_NAMES = {
 }
 # Names a model's own methods and attributes use: a field with such a name is renamed.
 RESERVED_FIELD_NAMES = {"from_dict", "to_dict", "additional_properties", "self"}
+# Type names the models' annotations use: a field of that name would hide the type in its class.
+SHADOWING_FIELD_NAMES = {"date", "datetime", "time", "list", "dict", "str", "int", "float", "bool"}
 
 
 def json_text(value: Any) -> str:
@@ -286,18 +288,28 @@ class Schemas:
         if types == "boolean":
             return ir.TypeRef("bool", "bool", "boolean")
         if types == "array":
-            item, _ = self.type_of(schema.get("items", {}), hint + "Item", pointer + ("items",))
+            item, null = self.type_of(schema.get("items", {}), hint + "Item", pointer + ("items",))
+            inner = f"{item.annotation} | None" if null and item.kind != "any" else item.annotation
             return ir.TypeRef(
-                "list", f"list[{item.annotation}]", f"list[{item.display}]", item=item
+                "list", f"list[{inner}]", f"list[{item.display}]", item=item, item_nullable=null
             )
         if types == "object" or "properties" in schema:
             if schema.get("properties"):
                 return self._model(schema, hint, pointer, wire_name=hint)
             extra = schema.get("additionalProperties")
             if isinstance(extra, dict) and extra:
-                item, _ = self.type_of(extra, hint + "Value", pointer + ("additionalProperties",))
+                item, null = self.type_of(
+                    extra, hint + "Value", pointer + ("additionalProperties",)
+                )
+                inner = (
+                    f"{item.annotation} | None" if null and item.kind != "any" else item.annotation
+                )
                 return ir.TypeRef(
-                    "map", f"dict[str, {item.annotation}]", f"map[str, {item.display}]", item=item
+                    "map",
+                    f"dict[str, {inner}]",
+                    f"map[str, {item.display}]",
+                    item=item,
+                    item_nullable=null,
                 )
             return ir.TypeRef("object", "dict[str, Any]", "object")
         return _ANY
@@ -314,7 +326,8 @@ class Schemas:
         names = NameSpace(RESERVED_FIELD_NAMES)
         fields: list[ir.Field] = []
         for wire, (prop, prop_pointer) in properties.items():
-            field_name = names.claim(snake(wire, "field"))
+            wanted = snake(wire, "field")
+            field_name = names.claim(wanted + "_" if wanted in SHADOWING_FIELD_NAMES else wanted)
             ftype, nullable = self.type_of(prop, name + pascal(wire, "Field"), prop_pointer)
             fields.append(
                 ir.Field(

@@ -121,7 +121,6 @@ class EcommerceCustomersResource:
             NotFoundError: 404: The specified resource was not found
             UnprocessableEntityError: 422: Unprocessable
             ApiError: default: Unexpected error
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.list_with_response(
@@ -253,7 +252,6 @@ class EcommerceCustomersResource:
             NotFoundError: 404: The specified resource was not found
             UnprocessableEntityError: 422: Unprocessable
             ApiError: default: Unexpected error
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.get_with_response(
@@ -355,7 +353,6 @@ class AsyncEcommerceCustomersResource:
             NotFoundError: 404: The specified resource was not found
             UnprocessableEntityError: 422: Unprocessable
             ApiError: default: Unexpected error
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.list_with_response(
@@ -487,7 +484,6 @@ class AsyncEcommerceCustomersResource:
             NotFoundError: 404: The specified resource was not found
             UnprocessableEntityError: 422: Unprocessable
             ApiError: default: Unexpected error
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.get_with_response(

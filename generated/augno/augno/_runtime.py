@@ -116,6 +116,8 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily at run time
     from asyncio.events import AbstractEventLoop
 
 __all__ = [
+    "parse_time",
+    "best_variant",
     "IDEMPOTENT_METHODS",
     "ApiError",
     "ApiKeyAuth",
@@ -478,6 +480,25 @@ _V = TypeVar("_V")
 
 _ISO_FRACTION = re.compile(r"^(.*?[Tt ]\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(.*)$")
 _ISO_COMPACT_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
+
+
+def parse_time(value: str) -> _dt.time:
+    """Parse an ISO 8601 time of day as APIs send it: a ``Z`` suffix, fractions of any length
+    (truncated to microseconds) and ``+hhmm`` offsets, on every supported Python."""
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 time string, got {type(value).__name__}")
+    text = value.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    match = _TIME_FRACTION.match(text)
+    if match is not None:
+        head, fraction, tail = match.groups()
+        text = head + (f".{(fraction + '00000')[:6]}" if fraction else "") + tail
+    text = _ISO_COMPACT_OFFSET.sub(r"\1:\2", text)
+    return _dt.time.fromisoformat(text)
+
+
+_TIME_FRACTION = re.compile(r"^(\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(.*)$")
 
 
 def parse_datetime(value: str) -> _dt.datetime:
@@ -2501,7 +2522,14 @@ class _CoreBase:
         except ResponseDecodeError as exc:
             exc._set_operation(op.operation_id)
             raise
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            AttributeError,
+            ArithmeticError,
+        ) as exc:
             raise ResponseDecodeError(
                 f"the response body does not match the expected shape ({type(exc).__name__})",
                 status=response.status,
@@ -3031,3 +3059,23 @@ def aiterate_pages(
                 return
 
     return walk()
+
+
+def best_variant(
+    keys: Iterable[str], candidates: Sequence[tuple[Iterable[str], Iterable[str]]]
+) -> int:
+    """Index of the union alternative an object with ``keys`` most likely is, or -1.
+
+    Each candidate is ``(required, known)`` property names. A candidate qualifies when all its
+    required names are present; among those, the one knowing most of the keys wins, the
+    earliest on a tie. Deterministic, so the same object always parses the same way.
+    """
+    present = set(keys)
+    best, best_score = -1, -1
+    for index, (required, known) in enumerate(candidates):
+        if not present.issuperset(required):
+            continue
+        score = len(present.intersection(known))
+        if score > best_score:
+            best, best_score = index, score
+    return best

@@ -75,7 +75,6 @@ class SalesCustomersResource:
 
         Raises:
             ApiError: 4XX: Error response. Taken from Augno's OpenAPI file via the fact sheet; the seed documents no error responses.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.retrieve_with_response(
@@ -147,7 +146,6 @@ class AsyncSalesCustomersResource:
 
         Raises:
             ApiError: 4XX: Error response. Taken from Augno's OpenAPI file via the fact sheet; the seed documents no error responses.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.retrieve_with_response(

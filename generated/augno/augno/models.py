@@ -445,7 +445,7 @@ class Quantity:
         data["object"] = (
             self.object.value if isinstance(self.object, QuantityObject) else self.object
         )
-        data["value"] = str(self.value)
+        data["value"] = format(self.value, "f")
         data["display_value"] = self.display_value
         data["unit"] = self.unit
         return data

@@ -145,7 +145,6 @@ class CustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customers`, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.list_customers_with_response(
@@ -221,7 +220,6 @@ class CustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customer`, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.create_customer_with_response(
@@ -272,7 +270,6 @@ class CustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customer`, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.retrieve_customer_with_response(
@@ -316,8 +313,8 @@ class CustomersResource:
         Updates the details of an existing customer.  You cannot edit a customer's cards on file with this endpoint. To make changes to a card on file, you must delete the existing card on file with the [DeleteCustomerCard](#endpoint-deletecustomercard) endpoint, then create a new one with the [CreateCustomerCard](#endpoint-createcustomercard) endpoint.
 
         Args:
-            body: The fields of the customer to change.
             customer_id: The ID of the customer (to retrieve, update or delete).
+            body: The fields of the customer to change.
             authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
             timeout: Overrides the client's timeout for this call.
             retries: Overrides the client's retry policy for this call.
@@ -327,7 +324,6 @@ class CustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customer`, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.update_customer_with_response(
@@ -382,7 +378,6 @@ class CustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.delete_customer_with_response(
@@ -426,8 +421,8 @@ class CustomersResource:
         Adds a card on file to an existing customer.
 
         Args:
-            body: The card nonce and the billing details of the new card on file.
             customer_id: The ID of the customer to link the card on file to.
+            body: The card nonce and the billing details of the new card on file.
             authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
             timeout: Overrides the client's timeout for this call.
             retries: Overrides the client's retry policy for this call.
@@ -437,7 +432,6 @@ class CustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `card`, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.create_customer_card_with_response(
@@ -494,7 +488,6 @@ class CustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.delete_customer_card_with_response(
@@ -556,7 +549,6 @@ class AsyncCustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customers`, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.list_customers_with_response(
@@ -632,7 +624,6 @@ class AsyncCustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customer`, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.create_customer_with_response(
@@ -683,7 +674,6 @@ class AsyncCustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customer`, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.retrieve_customer_with_response(
@@ -727,8 +717,8 @@ class AsyncCustomersResource:
         Updates the details of an existing customer.  You cannot edit a customer's cards on file with this endpoint. To make changes to a card on file, you must delete the existing card on file with the [DeleteCustomerCard](#endpoint-deletecustomercard) endpoint, then create a new one with the [CreateCustomerCard](#endpoint-createcustomercard) endpoint.
 
         Args:
-            body: The fields of the customer to change.
             customer_id: The ID of the customer (to retrieve, update or delete).
+            body: The fields of the customer to change.
             authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
             timeout: Overrides the client's timeout for this call.
             retries: Overrides the client's retry policy for this call.
@@ -738,7 +728,6 @@ class AsyncCustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `customer`, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.update_customer_with_response(
@@ -793,7 +782,6 @@ class AsyncCustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.delete_customer_with_response(
@@ -837,8 +825,8 @@ class AsyncCustomersResource:
         Adds a card on file to an existing customer.
 
         Args:
-            body: The card nonce and the billing details of the new card on file.
             customer_id: The ID of the customer to link the card on file to.
+            body: The card nonce and the billing details of the new card on file.
             authorization: Bearer access token, formatted `Bearer YOUR_ACCESS_TOKEN`. Assign your **Access Token** from the developer portal (or an OAuth access token) to the authorization parameter.
             timeout: Overrides the client's timeout for this call.
             retries: Overrides the client's retry policy for this call.
@@ -848,7 +836,6 @@ class AsyncCustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set and no `card`, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.create_customer_card_with_response(
@@ -905,7 +892,6 @@ class AsyncCustomersResource:
 
         Raises:
             ApiError: default: Error (INFERRED: the vendor declares only 200). The same model with `errors` set, returned with a 4xx/5xx status.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.delete_customer_card_with_response(

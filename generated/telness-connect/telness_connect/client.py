@@ -76,7 +76,6 @@ class CustomersResource:
 
         Raises:
             ApiError: default: Error. (Inferred: the vendor documents no error responses for this operation. The shape follows an unverified third-party integration note, which lists statuses 400, 401, 403, 404, 409, 412, 429 and 500.)
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.list_customers_with_response(
@@ -164,7 +163,6 @@ class AsyncCustomersResource:
 
         Raises:
             ApiError: default: Error. (Inferred: the vendor documents no error responses for this operation. The shape follows an unverified third-party integration note, which lists statuses 400, 401, 403, 404, 409, 412, 429 and 500.)
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.list_customers_with_response(

@@ -311,8 +311,8 @@ class ShopWidgetsResource:
         """Replace a widget; shows every kind of error response.
 
         Args:
-            body: The request body.
             widget_id: The widget's id.
+            body: The request body.
             tracking_id: A tracking cookie.
             timeout: Overrides the client's timeout for this call.
             retries: Overrides the client's retry policy for this call.
@@ -326,7 +326,6 @@ class ShopWidgetsResource:
             RateLimitError: 429: Too many requests; see Retry-After.
             ServerError: 5XX: Server error.
             ApiError: default: Any other error.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = self.update_widget_with_response(
@@ -717,8 +716,8 @@ class AsyncShopWidgetsResource:
         """Replace a widget; shows every kind of error response.
 
         Args:
-            body: The request body.
             widget_id: The widget's id.
+            body: The request body.
             tracking_id: A tracking cookie.
             timeout: Overrides the client's timeout for this call.
             retries: Overrides the client's retry policy for this call.
@@ -732,7 +731,6 @@ class AsyncShopWidgetsResource:
             RateLimitError: 429: Too many requests; see Retry-After.
             ServerError: 5XX: Server error.
             ApiError: default: Any other error.
-            ApiError: any other non-2xx response.
             TransportError: the request could not be sent or the response read.
         """
         response = await self.update_widget_with_response(

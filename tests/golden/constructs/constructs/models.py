@@ -16,7 +16,7 @@ from enum import Enum
 from typing import Any, Mapping
 from uuid import UUID
 
-from ._runtime import UNSET, Unset, parse_datetime, parse_enum
+from ._runtime import UNSET, Unset, parse_datetime, parse_enum, parse_time
 
 
 class WidgetStatus(str, Enum):
@@ -148,7 +148,7 @@ class Price:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Price``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["amount"] = str(self.amount)
+        data["amount"] = format(self.amount, "f")
         if self.currency is not None:
             data["currency"] = self.currency
         return data
@@ -254,7 +254,7 @@ class WidgetSpecs:
         _batch = data.get("batch")
         return cls(
             released_on=None if _released_on is None else date.fromisoformat(_released_on),
-            assembly_time=None if _assembly_time is None else time.fromisoformat(_assembly_time),
+            assembly_time=None if _assembly_time is None else parse_time(_assembly_time),
             unit_cost=None if _unit_cost is None else Decimal(str(_unit_cost)),
             serial=data.get("serial"),
             weight_kg=data.get("weight_kg"),
@@ -280,7 +280,7 @@ class WidgetSpecs:
         if self.assembly_time is not None:
             data["assembly_time"] = self.assembly_time.isoformat()
         if self.unit_cost is not None:
-            data["unit_cost"] = str(self.unit_cost)
+            data["unit_cost"] = format(self.unit_cost, "f")
         if self.serial is not None:
             data["serial"] = self.serial
         if self.weight_kg is not None:
@@ -623,6 +623,7 @@ class LegacyRecord:
         foo_bar: ``fooBar``.
         foo_bar_2: ``foo_bar``.
         to_dict_2: ``to_dict``.
+        field: Named like dataclasses.field, which the models module uses itself.
     """
 
     class_: str
@@ -633,6 +634,7 @@ class LegacyRecord:
     foo_bar: int | None = None
     foo_bar_2: str | None = None
     to_dict_2: str | None = None
+    field: str | None = None
     additional_properties: dict[str, Any] = _field(default_factory=dict)
 
     @classmethod
@@ -648,6 +650,7 @@ class LegacyRecord:
             foo_bar=data.get("fooBar"),
             foo_bar_2=data.get("foo_bar"),
             to_dict_2=data.get("to_dict"),
+            field=data.get("field"),
             additional_properties={
                 key: value for key, value in data.items() if key not in _LEGACY_RECORD_KEYS
             },
@@ -670,6 +673,8 @@ class LegacyRecord:
             data["foo_bar"] = self.foo_bar_2
         if self.to_dict_2 is not None:
             data["to_dict"] = self.to_dict_2
+        if self.field is not None:
+            data["field"] = self.field
         return data
 
 
@@ -808,7 +813,7 @@ class ListWidgetsFilter:
         if self.color is not None:
             data["color"] = self.color
         if self.min_price is not None:
-            data["min_price"] = str(self.min_price)
+            data["min_price"] = format(self.min_price, "f")
         return data
 
 
@@ -916,6 +921,7 @@ _LEGACY_RECORD_KEYS = frozenset(
         "fooBar",
         "foo_bar",
         "to_dict",
+        "field",
     }
 )
 _ERROR_KEYS = frozenset(
