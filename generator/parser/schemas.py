@@ -81,6 +81,7 @@ class Schemas:
         self._component_names: dict[str, str] = {}
         self._building: set[str] = set()
         self._failed: dict[str, SchemaError] = {}
+        self._ref_types: dict[str, tuple[ir.TypeRef, bool]] = {}
         self.failures: list[tuple[Diagnostic, bool]] = []
         components = (self.data.get("components") or {}).get("schemas") or {}
         self._components: dict[str, Any] = components if isinstance(components, dict) else {}
@@ -173,9 +174,32 @@ class Schemas:
                     raise
                 raise SchemaError(pointer + ("$ref",), str(exc), exc.unsupported, True) from None
             return target_type, own_null or self.component_nullable(key)
-        target = resolve_pointer(self.data, ref)
-        inner, null = self.type_of(target, hint, _pointer_of(ref))
+        inner, null = self._inner_ref(ref, pointer)
         return inner, own_null or null
+
+    def _inner_ref(self, ref: str, pointer: Pointer) -> tuple[ir.TypeRef, bool]:
+        """A reference into a schema's insides (``#/components/schemas/A/properties/b``, a
+        ``definitions`` block, ...): resolved once, named after its path, recursion-safe."""
+        if ref in self._ref_types:
+            return self._ref_types[ref]
+        target = resolve_pointer(self.data, ref)
+        where = _pointer_of(ref)
+        hint = _name_of_path(where)
+        if _is_object_like(self, target):
+            name = self.classes.claim(pascal(hint))
+            result = (ir.TypeRef("model", name, name, name=name), is_nullable(target))
+            self._ref_types[ref] = result  # before the fields, for recursion
+            self._build_model(target, name, hint, where)
+            return result
+        if ref in self._building:
+            raise SchemaError(pointer, f"{ref!r} refers to itself without an object", True)
+        self._building.add(ref)
+        try:
+            result = self.type_of(target, hint, where)
+        finally:
+            self._building.discard(ref)
+        self._ref_types[ref] = result
+        return result
 
     def _union(
         self, schema: dict[str, Any], key: str, hint: str, pointer: Pointer, nullable: bool
@@ -521,6 +545,27 @@ def _shape(schema: Any) -> Any:
 
 def _unescape(part: str) -> str:
     return part.replace("~1", "/").replace("~0", "~")
+
+
+_STRUCTURAL = {
+    "components",
+    "schemas",
+    "properties",
+    "definitions",
+    "$defs",
+    "items",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "additionalProperties",
+}
+
+
+def _name_of_path(pointer: Pointer) -> str:
+    """A readable class name hint for a schema inside another: ``PagingInfo/definitions/links``
+    -> ``PagingInfo_links``."""
+    parts = [str(p) for p in pointer if str(p) not in _STRUCTURAL and not str(p).isdigit()]
+    return "_".join(parts) or "Schema"
 
 
 def _pointer_of(ref: str) -> Pointer:
