@@ -50,6 +50,7 @@ _CUSTOMERS_ALL = Operation(
     operation_id="customersAll",
     method="GET",
     path="/ecommerce/customers",
+    security=(("bearerAuth",),),
     errors={
         400: BadRequestResponse.from_dict,
         401: UnauthorizedResponse.from_dict,
@@ -64,6 +65,7 @@ _CUSTOMERS_ONE = Operation(
     operation_id="customersOne",
     method="GET",
     path="/ecommerce/customers/{id}",
+    security=(("bearerAuth",),),
     errors={
         400: BadRequestResponse.from_dict,
         401: UnauthorizedResponse.from_dict,
@@ -541,14 +543,14 @@ class AsyncEcommerceResource:
 
 def _credentials(
     bearer_auth: str | None,
-) -> list[Auth]:
-    """Auth objects for the credentials given, or found in the environment."""
-    auth: list[Auth] = []
+) -> dict[str, Auth]:
+    """Auth objects, by security scheme, for the credentials given or found in the environment."""
+    auth: dict[str, Auth] = {}
     bearer_auth = (
         bearer_auth if bearer_auth is not None else os.environ.get("APIDECK_ECOMMERCE_BEARER_AUTH")
     )
     if bearer_auth is not None:
-        auth.append(HttpBearerAuth(bearer_auth))
+        auth["bearerAuth"] = HttpBearerAuth(bearer_auth)
     return auth
 
 
@@ -579,6 +581,9 @@ class Client:
             auth=_credentials(
                 bearer_auth,
             ),
+            credential_hints={
+                "bearerAuth": "pass bearer_auth to the client or set APIDECK_ECOMMERCE_BEARER_AUTH",
+            },
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -626,6 +631,9 @@ class AsyncClient:
             auth=_credentials(
                 bearer_auth,
             ),
+            credential_hints={
+                "bearerAuth": "pass bearer_auth to the client or set APIDECK_ECOMMERCE_BEARER_AUTH",
+            },
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,

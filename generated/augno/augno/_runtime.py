@@ -185,6 +185,7 @@ IDEMPOTENT_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "PUT", "DELETE", 
 _REDACTED = "***"
 _DEFAULT_USER_AGENT = "clientgen-python"
 _EMPTY_MAPPING: Mapping[str, object] = MappingProxyType({})
+_EMPTY_HINTS: Mapping[str, str] = MappingProxyType({})
 _METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -1484,6 +1485,9 @@ class Operation:
       ``"default"``; each gets the parsed JSON body of an error response. Lookup order: exact
       status, range, default. A builder that raises leaves ``ApiError.model`` as ``None``.
     * ``authenticated`` -- ``False`` for operations that must be sent without credentials.
+    * ``security`` -- the spec's alternatives of scheme names (``(("apiKey",), ("basic",))``);
+      the first whose schemes the client has credentials for is applied. ``None``: every
+      credential the client has.
     """
 
     operation_id: str
@@ -1492,6 +1496,7 @@ class Operation:
     idempotent: bool | None = None
     errors: Mapping[int | str, Callable[[Any], object]] = field(default_factory=dict)
     authenticated: bool = True
+    security: tuple[tuple[str, ...], ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", self.method.upper())
@@ -2335,7 +2340,8 @@ class _CoreBase:
         self,
         *,
         base_url: str,
-        auth: Auth | Sequence[Auth] | None,
+        auth: Auth | Sequence[Auth] | Mapping[str, Auth] | None,
+        credential_hints: Mapping[str, str],
         timeout: Timeout | float | None,
         retries: RetryConfig | None,
         before_request: RequestHook | Sequence[RequestHook] | None,
@@ -2347,7 +2353,13 @@ class _CoreBase:
         wall_clock: Callable[[], float],
     ) -> None:
         self.base_url = _check_base_url(base_url)
-        self.auth: tuple[Auth, ...] = (auth,) if isinstance(auth, Auth) else tuple(auth or ())
+        if isinstance(auth, Mapping):
+            self.auth_by_name: dict[str, Auth] = dict(auth)
+            self.auth: tuple[Auth, ...] = tuple(auth.values())
+        else:
+            self.auth = (auth,) if isinstance(auth, Auth) else tuple(auth or ())
+            self.auth_by_name = {}
+        self.credential_hints: dict[str, str] = dict(credential_hints)
         self.timeout: Timeout = Timeout.coerce(timeout) or Timeout()
         self.retries: RetryConfig = retries if retries is not None else RetryConfig()
         self.user_agent = user_agent
@@ -2416,7 +2428,30 @@ class _CoreBase:
             timeout=Timeout.coerce(timeout) or self.timeout,
             retries=config,
             attempts=config.attempts if op.is_idempotent else 1,
-            auth=self.auth if op.authenticated else (),
+            auth=self._auth_for(op),
+        )
+
+    def _auth_for(self, op: Operation) -> tuple[Auth, ...]:
+        """The credentials ``op`` is sent with (see :attr:`Operation.security`)."""
+        if not op.authenticated:
+            return ()
+        if op.security is None:
+            return self.auth
+        for alternative in op.security:
+            if all(name in self.auth_by_name for name in alternative):
+                return tuple(self.auth_by_name[name] for name in alternative)
+        needed = " or ".join(" and ".join(repr(n) for n in alt) for alt in op.security)
+        hints = sorted(
+            {
+                self.credential_hints[n]
+                for alt in op.security
+                for n in alt
+                if n in self.credential_hints
+            }
+        )
+        raise ClientError(
+            f"operation {op.operation_id} needs credentials for {needed}, and none were given"
+            + (f": {'; '.join(hints)}" if hints else "")
         )
 
     def _resolve(self, url: str) -> str:
@@ -2608,7 +2643,8 @@ class ClientCore(_CoreBase):
         self,
         *,
         base_url: str,
-        auth: Auth | Sequence[Auth] | None = (),
+        auth: Auth | Sequence[Auth] | Mapping[str, Auth] | None = (),
+        credential_hints: Mapping[str, str] = _EMPTY_HINTS,
         timeout: Timeout | float | None = None,
         retries: RetryConfig | None = None,
         transport: Transport | None = None,
@@ -2624,6 +2660,7 @@ class ClientCore(_CoreBase):
         super().__init__(
             base_url=base_url,
             auth=auth,
+            credential_hints=credential_hints,
             timeout=timeout,
             retries=retries,
             before_request=before_request,
@@ -2753,7 +2790,8 @@ class AsyncClientCore(_CoreBase):
         self,
         *,
         base_url: str,
-        auth: Auth | Sequence[Auth] | None = (),
+        auth: Auth | Sequence[Auth] | Mapping[str, Auth] | None = (),
+        credential_hints: Mapping[str, str] = _EMPTY_HINTS,
         timeout: Timeout | float | None = None,
         retries: RetryConfig | None = None,
         transport: AsyncTransport | None = None,
@@ -2769,6 +2807,7 @@ class AsyncClientCore(_CoreBase):
         super().__init__(
             base_url=base_url,
             auth=auth,
+            credential_hints=credential_hints,
             timeout=timeout,
             retries=retries,
             before_request=before_request,

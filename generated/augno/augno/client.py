@@ -36,6 +36,7 @@ _GET_CUSTOMER = Operation(
     operation_id="get-customer",
     method="GET",
     path="/v1/sales/customers/{id}",
+    security=(("bearerAuth",),),
     errors={
         "4XX": APIErrorResponse.from_dict,
     },
@@ -186,12 +187,12 @@ class AsyncSalesResource:
 
 def _credentials(
     bearer_auth: str | None,
-) -> list[Auth]:
-    """Auth objects for the credentials given, or found in the environment."""
-    auth: list[Auth] = []
+) -> dict[str, Auth]:
+    """Auth objects, by security scheme, for the credentials given or found in the environment."""
+    auth: dict[str, Auth] = {}
     bearer_auth = bearer_auth if bearer_auth is not None else os.environ.get("AUGNO_BEARER_AUTH")
     if bearer_auth is not None:
-        auth.append(HttpBearerAuth(bearer_auth))
+        auth["bearerAuth"] = HttpBearerAuth(bearer_auth)
     return auth
 
 
@@ -222,6 +223,9 @@ class Client:
             auth=_credentials(
                 bearer_auth,
             ),
+            credential_hints={
+                "bearerAuth": "pass bearer_auth to the client or set AUGNO_BEARER_AUTH",
+            },
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -269,6 +273,9 @@ class AsyncClient:
             auth=_credentials(
                 bearer_auth,
             ),
+            credential_hints={
+                "bearerAuth": "pass bearer_auth to the client or set AUGNO_BEARER_AUTH",
+            },
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,

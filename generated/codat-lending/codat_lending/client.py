@@ -39,6 +39,7 @@ _LIST_COMMERCE_CUSTOMERS = Operation(
     operation_id="list-commerce-customers",
     method="GET",
     path="/companies/{companyId}/connections/{connectionId}/data/commerce-customers",
+    security=(("auth_header",),),
     errors={
         400: ErrorMessage.from_dict,
         401: ErrorMessage.from_dict,
@@ -52,6 +53,7 @@ _GET_COMMERCE_CUSTOMER = Operation(
     operation_id="get-commerce-customer",
     method="GET",
     path="/companies/{companyId}/connections/{connectionId}/data/commerce-customers/{customerId}",
+    security=(("auth_header",),),
     errors={
         401: ErrorMessage.from_dict,
         404: ErrorMessage.from_dict,
@@ -453,14 +455,14 @@ class AsyncSalesResource:
 
 def _credentials(
     auth_header: str | None,
-) -> list[Auth]:
-    """Auth objects for the credentials given, or found in the environment."""
-    auth: list[Auth] = []
+) -> dict[str, Auth]:
+    """Auth objects, by security scheme, for the credentials given or found in the environment."""
+    auth: dict[str, Auth] = {}
     auth_header = (
         auth_header if auth_header is not None else os.environ.get("CODAT_LENDING_AUTH_HEADER")
     )
     if auth_header is not None:
-        auth.append(ApiKeyAuth("Authorization", "header", auth_header))
+        auth["auth_header"] = ApiKeyAuth("Authorization", "header", auth_header)
     return auth
 
 
@@ -491,6 +493,9 @@ class Client:
             auth=_credentials(
                 auth_header,
             ),
+            credential_hints={
+                "auth_header": "pass auth_header to the client or set CODAT_LENDING_AUTH_HEADER",
+            },
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -538,6 +543,9 @@ class AsyncClient:
             auth=_credentials(
                 auth_header,
             ),
+            credential_hints={
+                "auth_header": "pass auth_header to the client or set CODAT_LENDING_AUTH_HEADER",
+            },
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,

@@ -924,9 +924,9 @@ class AsyncCustomersResource:
         )
 
 
-def _credentials() -> list[Auth]:
-    """Auth objects for the credentials given, or found in the environment."""
-    auth: list[Auth] = []
+def _credentials() -> dict[str, Auth]:
+    """Auth objects, by security scheme, for the credentials given or found in the environment."""
+    auth: dict[str, Auth] = {}
     return auth
 
 

@@ -38,6 +38,7 @@ _LIST_CUSTOMERS = Operation(
     operation_id="listCustomers",
     method="GET",
     path="/customers",
+    security=(("ApiKeyAuth",),),
     errors={
         "default": Error.from_dict,
     },
@@ -220,14 +221,14 @@ class AsyncCustomersResource:
 
 def _credentials(
     api_key_auth: str | None,
-) -> list[Auth]:
-    """Auth objects for the credentials given, or found in the environment."""
-    auth: list[Auth] = []
+) -> dict[str, Auth]:
+    """Auth objects, by security scheme, for the credentials given or found in the environment."""
+    auth: dict[str, Auth] = {}
     api_key_auth = (
         api_key_auth if api_key_auth is not None else os.environ.get("TELNESS_CONNECT_API_KEY_AUTH")
     )
     if api_key_auth is not None:
-        auth.append(ApiKeyAuth("X-Api-Key", "header", api_key_auth))
+        auth["ApiKeyAuth"] = ApiKeyAuth("X-Api-Key", "header", api_key_auth)
     return auth
 
 
@@ -258,6 +259,9 @@ class Client:
             auth=_credentials(
                 api_key_auth,
             ),
+            credential_hints={
+                "ApiKeyAuth": "pass api_key_auth to the client or set TELNESS_CONNECT_API_KEY_AUTH",
+            },
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -305,6 +309,9 @@ class AsyncClient:
             auth=_credentials(
                 api_key_auth,
             ),
+            credential_hints={
+                "ApiKeyAuth": "pass api_key_auth to the client or set TELNESS_CONNECT_API_KEY_AUTH",
+            },
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,

@@ -60,6 +60,7 @@ _LIST_WIDGETS = Operation(
     operation_id="listWidgets",
     method="GET",
     path="/widgets",
+    security=(("apiKeyHeader",),),
 )
 
 _CREATE_WIDGET = Operation(
@@ -67,18 +68,21 @@ _CREATE_WIDGET = Operation(
     method="POST",
     path="/widgets",
     idempotent=True,
+    security=(("bearerAuth",),),
 )
 
 _GET_WIDGET = Operation(
     operation_id="getWidget",
     method="GET",
     path="/widgets/{widgetId}",
+    security=(("apiKeyQuery",),),
 )
 
 _UPDATE_WIDGET = Operation(
     operation_id="updateWidget",
     method="PUT",
     path="/widgets/{widgetId}",
+    security=(("apiKeyCookie",),),
     errors={
         400: Error.from_dict,
         404: NotFound.from_dict,
@@ -90,18 +94,21 @@ _DELETE_WIDGET = Operation(
     operation_id="deleteWidget",
     method="DELETE",
     path="/widgets/{widgetId}",
+    security=(("basicAuth",),),
 )
 
 _GET_CATEGORY_TREE = Operation(
     operation_id="getCategoryTree",
     method="GET",
     path="/categories/tree",
+    security=(("oauth2",),),
 )
 
 _GET_LEGACY_RECORD = Operation(
     operation_id="getLegacyRecord",
     method="GET",
     path="/legacy/{recordId}",
+    security=(("bearerAuth",),),
 )
 
 
@@ -928,28 +935,28 @@ def _credentials(
     bearer_auth: str | None,
     oauth2_client_id: str | None,
     oauth2_client_secret: str | None,
-) -> list[Auth]:
-    """Auth objects for the credentials given, or found in the environment."""
-    auth: list[Auth] = []
+) -> dict[str, Auth]:
+    """Auth objects, by security scheme, for the credentials given or found in the environment."""
+    auth: dict[str, Auth] = {}
     api_key_header = (
         api_key_header
         if api_key_header is not None
         else os.environ.get("CONSTRUCTS_API_KEY_HEADER")
     )
     if api_key_header is not None:
-        auth.append(ApiKeyAuth("X-Api-Key", "header", api_key_header))
+        auth["apiKeyHeader"] = ApiKeyAuth("X-Api-Key", "header", api_key_header)
     api_key_query = (
         api_key_query if api_key_query is not None else os.environ.get("CONSTRUCTS_API_KEY_QUERY")
     )
     if api_key_query is not None:
-        auth.append(ApiKeyAuth("api_key", "query", api_key_query))
+        auth["apiKeyQuery"] = ApiKeyAuth("api_key", "query", api_key_query)
     api_key_cookie = (
         api_key_cookie
         if api_key_cookie is not None
         else os.environ.get("CONSTRUCTS_API_KEY_COOKIE")
     )
     if api_key_cookie is not None:
-        auth.append(ApiKeyAuth("widget_session", "cookie", api_key_cookie))
+        auth["apiKeyCookie"] = ApiKeyAuth("widget_session", "cookie", api_key_cookie)
     basic_auth_username = (
         basic_auth_username
         if basic_auth_username is not None
@@ -961,12 +968,12 @@ def _credentials(
         else os.environ.get("CONSTRUCTS_BASIC_AUTH_PASSWORD")
     )
     if basic_auth_username is not None and basic_auth_password is not None:
-        auth.append(HttpBasicAuth(basic_auth_username, basic_auth_password))
+        auth["basicAuth"] = HttpBasicAuth(basic_auth_username, basic_auth_password)
     bearer_auth = (
         bearer_auth if bearer_auth is not None else os.environ.get("CONSTRUCTS_BEARER_AUTH")
     )
     if bearer_auth is not None:
-        auth.append(HttpBearerAuth(bearer_auth))
+        auth["bearerAuth"] = HttpBearerAuth(bearer_auth)
     oauth2_client_id = (
         oauth2_client_id
         if oauth2_client_id is not None
@@ -978,13 +985,11 @@ def _credentials(
         else os.environ.get("CONSTRUCTS_OAUTH2_CLIENT_SECRET")
     )
     if oauth2_client_id is not None and oauth2_client_secret is not None:
-        auth.append(
-            OAuth2ClientCredentials(
-                "https://auth.widgets.example/oauth/token",
-                oauth2_client_id,
-                oauth2_client_secret,
-                scopes=("categories:read",),
-            )
+        auth["oauth2"] = OAuth2ClientCredentials(
+            "https://auth.widgets.example/oauth/token",
+            oauth2_client_id,
+            oauth2_client_secret,
+            scopes=("categories:read",),
         )
     return auth
 
@@ -1037,6 +1042,14 @@ class Client:
                 oauth2_client_id,
                 oauth2_client_secret,
             ),
+            credential_hints={
+                "apiKeyHeader": "pass api_key_header to the client or set CONSTRUCTS_API_KEY_HEADER",
+                "apiKeyQuery": "pass api_key_query to the client or set CONSTRUCTS_API_KEY_QUERY",
+                "apiKeyCookie": "pass api_key_cookie to the client or set CONSTRUCTS_API_KEY_COOKIE",
+                "basicAuth": "pass basic_auth_username and basic_auth_password to the client or set CONSTRUCTS_BASIC_AUTH_USERNAME and CONSTRUCTS_BASIC_AUTH_PASSWORD",
+                "bearerAuth": "pass bearer_auth to the client or set CONSTRUCTS_BEARER_AUTH",
+                "oauth2": "pass oauth2_client_id and oauth2_client_secret to the client or set CONSTRUCTS_OAUTH2_CLIENT_ID and CONSTRUCTS_OAUTH2_CLIENT_SECRET",
+            },
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
@@ -1142,6 +1155,14 @@ class AsyncClient:
                 oauth2_client_id,
                 oauth2_client_secret,
             ),
+            credential_hints={
+                "apiKeyHeader": "pass api_key_header to the client or set CONSTRUCTS_API_KEY_HEADER",
+                "apiKeyQuery": "pass api_key_query to the client or set CONSTRUCTS_API_KEY_QUERY",
+                "apiKeyCookie": "pass api_key_cookie to the client or set CONSTRUCTS_API_KEY_COOKIE",
+                "basicAuth": "pass basic_auth_username and basic_auth_password to the client or set CONSTRUCTS_BASIC_AUTH_USERNAME and CONSTRUCTS_BASIC_AUTH_PASSWORD",
+                "bearerAuth": "pass bearer_auth to the client or set CONSTRUCTS_BEARER_AUTH",
+                "oauth2": "pass oauth2_client_id and oauth2_client_secret to the client or set CONSTRUCTS_OAUTH2_CLIENT_ID and CONSTRUCTS_OAUTH2_CLIENT_SECRET",
+            },
             timeout=timeout,
             retries=retries if retries is not None else DEFAULT_RETRIES,
             transport=transport,
