@@ -12,7 +12,8 @@ from pathlib import Path
 from . import imports, render, writer
 from .diagnostics import Diagnostic, SpecError
 from .format import format_files
-from .loader import load
+from .loader import SpecDocument, load
+from .parser import swagger2
 from .parser.build import build
 from .validate import validate
 
@@ -34,9 +35,21 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _load(spec: Path) -> SpecDocument:
+    """Load one spec; a Swagger 2.0 one is checked as such, then converted to OpenAPI 3.0
+    (problems found later are still located in its file)."""
+    doc = load(spec, display_path(spec))
+    if swagger2.is_swagger2(doc.data):
+        problems = swagger2.validate_v2(doc)
+        if problems:
+            raise SpecError(problems)
+        doc = swagger2.upgrade(doc)
+    return doc
+
+
 def check(spec: Path) -> None:
     """Load and validate one spec; raises SpecError with every located problem."""
-    doc = load(spec, display_path(spec))
+    doc = _load(spec)
     problems = validate(doc)
     if problems:
         raise SpecError(problems)
@@ -46,7 +59,7 @@ def check(spec: Path) -> None:
 def generate_project(
     spec: Path, out: Path, templates: Path | None, skip_unsupported: bool = False
 ) -> Project:
-    doc = load(spec, display_path(spec))
+    doc = _load(spec)
     problems = validate(doc)
     if problems:
         raise SpecError(problems)

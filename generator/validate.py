@@ -38,7 +38,11 @@ def validate(doc: SpecDocument) -> list[Diagnostic]:
             )
         ]
     if not isinstance(version, str):
-        hint = " (Swagger 2.0 is not supported yet)" if "swagger" in data else ""
+        hint = (
+            " (Swagger 2.0 is converted first: generator.parser.swagger2)"
+            if "swagger" in data
+            else ""
+        )
         return [doc.diagnostic((), f"not an OpenAPI document: no 'openapi' version field{hint}")]
     if not re.match(r"^3\.[01]\.\d+$", version):
         return [

@@ -252,7 +252,8 @@ def _miss_rank(group: list[ValidationError], base: Pointer) -> int | None:
         elif e.validator in ("oneOf", "anyOf") and tuple(e.absolute_path) == base and e.context:
             nested: dict[Any, list[ValidationError]] = {}
             for sub in e.context:
-                nested.setdefault(sub.relative_schema_path[0], []).append(sub)
+                index = sub.relative_schema_path[0] if sub.relative_schema_path else None
+                nested.setdefault(index, []).append(sub)
             inner = [_miss_rank(g, base) for g in nested.values()]
             if all(r is not None for r in inner):
                 ranks.append(max(r for r in inner if r is not None))
@@ -276,6 +277,11 @@ def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
         where = pointer + ("$ref",)
         if not isinstance(ref, str):
             yield doc.diagnostic(where, "$ref must be a string")
+        elif ref in _dict(doc.data.get("definitions")):
+            # the Swagger 1.2 shorthand some 2.0 documents still use
+            yield doc.diagnostic(
+                where, f"reference {ref!r} is not a JSON reference: write '#/definitions/{ref}'"
+            )
         elif not ref.startswith("#"):
             yield doc.diagnostic(where, f"reference to another file is not supported yet: {ref!r}")
         elif _resolve(doc.data, ref) is None:
@@ -302,6 +308,8 @@ def _rules(doc: SpecDocument) -> Iterator[Diagnostic]:
     for path, item in _items(data.get("paths")):
         if not isinstance(item, dict) or path.startswith("x-"):
             continue
+        if "$ref" in item:
+            yield doc.diagnostic(("paths", path, "$ref"), "a path item $ref is not supported")
         for index, parameter in enumerate(_list(item.get("parameters"))):
             yield from _parameter_rules(doc, ("paths", path, "parameters", index), parameter)
         for method in HTTP_METHODS:
@@ -311,6 +319,15 @@ def _rules(doc: SpecDocument) -> Iterator[Diagnostic]:
             where: Pointer = ("paths", path, method)
             for index, parameter in enumerate(_list(op.get("parameters"))):
                 yield from _parameter_rules(doc, where + ("parameters", index), parameter)
+            for status, response in _items(op.get("responses")):
+                ref = response.get("$ref") if isinstance(response, dict) else None
+                target = _resolve(data, ref) if isinstance(ref, str) else None
+                if isinstance(ref, str) and not (
+                    isinstance(target, dict) and "description" in target
+                ):
+                    yield doc.diagnostic(
+                        where + ("responses", status, "$ref"), f"{ref!r} is not a response"
+                    )
             params = _effective_parameters(data, item, op, where)
             bodies = [p for p in params if p.node.get("in") == "body"]
             forms = [p for p in params if p.node.get("in") == "formData"]
@@ -324,7 +341,12 @@ def _rules(doc: SpecDocument) -> Iterator[Diagnostic]:
 
 
 def _parameter_rules(doc: SpecDocument, where: Pointer, parameter: Any) -> Iterator[Diagnostic]:
-    if not isinstance(parameter, dict) or "$ref" in parameter:
+    if isinstance(parameter, dict) and isinstance(parameter.get("$ref"), str):
+        target = _resolve(doc.data, parameter["$ref"])
+        if not (isinstance(target, dict) and "in" in target and "name" in target):
+            yield doc.diagnostic(where + ("$ref",), f"{parameter['$ref']!r} is not a parameter")
+        return
+    if not isinstance(parameter, dict):
         return
     location = str(parameter.get("in"))
     if location == "body" or parameter.get("type") != "array":
@@ -1038,6 +1060,10 @@ def _media(value: Any) -> list[str]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _items(value: Any) -> list[tuple[str, Any]]:
