@@ -176,11 +176,12 @@ def credential_value(scheme: ir.SecurityScheme, argument: str) -> str:
     return "YOUR_" + argument.upper()
 
 
-VARIANTS = ("usage", "errors", "iter", "timeout", "async")
+VARIANTS = ("usage", "errors", "iter", "timeout", "async", "hooks")
 """What an example shows. ``usage``: the call and its result (each operation's "Example
 Usage"); ``errors``: the call in try/except on the client's exceptions; ``iter``: the
 auto-paging ``*_iter`` twin of a paginated operation; ``timeout``: client-wide and per-call
-timeout and retry settings; ``async``: the call on ``AsyncClient``. Templates ask for one with
+timeout and retry settings; ``async``: the call on ``AsyncClient``; ``hooks``: a transport
+and request/response hooks. Templates ask for one with
 ``example((op, "errors"))``; ``example(op)`` is ``usage``."""
 
 
@@ -244,15 +245,23 @@ def operation_example(api: ir.Api, op: ir.Operation | tuple[ir.Operation, str]) 
     method = op.method_name + ("_iter" if variant == "iter" else "")
     call = "client." + ".".join(op.group + (method,))
     runtime = {"async": ["AsyncClient"]}.get(variant, ["Client"])
-    runtime += {"errors": ["ApiError", "NotFoundError"], "timeout": ["RetryConfig", "Timeout"]}.get(
-        variant, []
-    )
+    runtime += {
+        "errors": ["ApiError", "NotFoundError"],
+        "timeout": ["RetryConfig", "Timeout"],
+        "hooks": ["HttpTransport", "Request", "Response"],
+    }.get(variant, [])
     client_extra: tuple[str, ...] = ()
     if variant == "iter":
         args.append("max_pages=3")
     if variant == "timeout":
         client_extra = ("timeout=Timeout(connect=5, read=30)", "retries=RetryConfig(attempts=5)")
         args += ["timeout=10", "retries=RetryConfig.NONE"]
+    if variant == "hooks":
+        client_extra = (
+            "transport=HttpTransport()",
+            "before_request=log_request",
+            "after_response=log_response",
+        )
     invocation = f"{call}(" + ", ".join(args) + ")"
 
     lines = []
@@ -264,6 +273,18 @@ def operation_example(api: ir.Api, op: ir.Operation | tuple[ir.Operation, str]) 
     if builder.model_imports:
         lines.append(f"from {api.package}.models import {', '.join(sorted(builder.model_imports))}")
     lines.append("")
+    if variant == "hooks":
+        lines += [
+            "",
+            "def log_request(request: Request) -> None:",
+            '    print("->", request.method, request.redacted_url)',
+            "",
+            "",
+            "def log_response(response: Response) -> None:",
+            '    print("<-", response.status, response.headers.get("content-type"))',
+            "",
+            "",
+        ]
     setup = client_setup(api, op, client_extra)
     returns = op.returns is not None
     if variant == "async":
