@@ -53,9 +53,12 @@ class NameSpace:
     numeric suffix. Reserved names are never handed out."""
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
+        self._reserved = frozenset(reserved)
         self._taken: set[str] = set(reserved)
 
     def claim(self, wanted: str, suffix_sep: str = "_") -> str:
+        if wanted in self._reserved and suffix_sep == "_" and wanted[:1].islower():
+            wanted += "_"  # a reserved word is renamed like a keyword (PEP 8)
         if wanted not in self._taken:
             self._taken.add(wanted)
             return wanted

@@ -60,7 +60,7 @@ def test_constant(value: str, expected: str) -> None:
 def test_collisions_get_deterministic_distinct_names() -> None:
     names = NameSpace({"to_dict"})
     claimed = [names.claim(snake(n)) for n in ["fooBar", "foo_bar", "FooBar", "to_dict"]]
-    assert claimed == ["foo_bar", "foo_bar_2", "foo_bar_3", "to_dict_2"]
+    assert claimed == ["foo_bar", "foo_bar_2", "foo_bar_3", "to_dict_"]
 
 
 def test_builtin_names_are_kept_for_attributes() -> None:

@@ -88,7 +88,7 @@ def build(doc: SpecDocument, project: str, skip_unsupported: bool = False) -> ir
     )
     hint = extensions.retries(data)
     return ir.Api(
-        spec_file=doc.path.name,
+        spec_file=re.sub(r"[\x00-\x1f\x7f]", "?", doc.path.name),
         spec_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
         project=project,
         package=package,

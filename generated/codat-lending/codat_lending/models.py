@@ -355,13 +355,13 @@ class Links:
     """HAL links of a paged list.
 
     Attributes:
-        self_2: Link to the whole collection, without paging.
+        self_: Link to the whole collection, without paging.
         current: Link to the current page.
         next: Link to the next page; absent on the last page.
         previous: Link to the previous page; absent on the first page.
     """
 
-    self_2: HalRef
+    self_: HalRef
     current: HalRef
     next: HalRef | None = None
     previous: HalRef | None = None
@@ -370,12 +370,12 @@ class Links:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Links:
         """Build a ``Links`` from its decoded JSON object."""
-        _self_2 = data["self"]
+        _self_ = data["self"]
         _current = data["current"]
         _next = data.get("next")
         _previous = data.get("previous")
         return cls(
-            self_2=HalRef.from_dict(_self_2),
+            self_=HalRef.from_dict(_self_),
             current=HalRef.from_dict(_current),
             next=None if _next is None else HalRef.from_dict(_next),
             previous=None if _previous is None else HalRef.from_dict(_previous),
@@ -387,7 +387,7 @@ class Links:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Links``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["self"] = self.self_2.to_dict()
+        data["self"] = self.self_.to_dict()
         data["current"] = self.current.to_dict()
         if self.next is not None:
             data["next"] = self.next.to_dict()

@@ -618,22 +618,22 @@ class LegacyRecord:
         class_: ``class``.
         from_: ``from``.
         field_2fa: ``2fa``.
-        self_2: ``self``.
+        self_: ``self``.
         links: ``_links``.
         foo_bar: ``fooBar``.
         foo_bar_2: ``foo_bar``.
-        to_dict_2: ``to_dict``.
+        to_dict_: ``to_dict``.
         field: Named like dataclasses.field, which the models module uses itself.
     """
 
     class_: str
     from_: date
     field_2fa: bool | None = None
-    self_2: str | None = None
+    self_: str | None = None
     links: dict[str, str] | None = None
     foo_bar: int | None = None
     foo_bar_2: str | None = None
-    to_dict_2: str | None = None
+    to_dict_: str | None = None
     field: str | None = None
     additional_properties: dict[str, Any] = _field(default_factory=dict)
 
@@ -645,11 +645,11 @@ class LegacyRecord:
             class_=data["class"],
             from_=date.fromisoformat(_from_),
             field_2fa=data.get("2fa"),
-            self_2=data.get("self"),
+            self_=data.get("self"),
             links=data.get("_links"),
             foo_bar=data.get("fooBar"),
             foo_bar_2=data.get("foo_bar"),
-            to_dict_2=data.get("to_dict"),
+            to_dict_=data.get("to_dict"),
             field=data.get("field"),
             additional_properties={
                 key: value for key, value in data.items() if key not in _LEGACY_RECORD_KEYS
@@ -663,16 +663,16 @@ class LegacyRecord:
         data["from"] = self.from_.isoformat()
         if self.field_2fa is not None:
             data["2fa"] = self.field_2fa
-        if self.self_2 is not None:
-            data["self"] = self.self_2
+        if self.self_ is not None:
+            data["self"] = self.self_
         if self.links is not None:
             data["_links"] = dict(self.links)
         if self.foo_bar is not None:
             data["fooBar"] = self.foo_bar
         if self.foo_bar_2 is not None:
             data["foo_bar"] = self.foo_bar_2
-        if self.to_dict_2 is not None:
-            data["to_dict"] = self.to_dict_2
+        if self.to_dict_ is not None:
+            data["to_dict"] = self.to_dict_
         if self.field is not None:
             data["field"] = self.field
         return data
