@@ -6,6 +6,7 @@ about names and types was made before this stage.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any, Callable
@@ -23,9 +24,11 @@ BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME_SOURCE = Path(__file__).resolve().parent / "runtime" / "_runtime.py"
 
 
+@functools.lru_cache(maxsize=8)
 def environment(override: Path | None = None) -> jinja2.Environment:
     """Templates by file name: an override folder first (flat, or with python/ and markdown/
-    sub-folders), then the built-in ones."""
+    sub-folders), then the built-in ones. Cached per folder, so a run that generates several
+    projects compiles each template once (Jinja re-checks a template file's mtime on use)."""
     search: list[Path] = []
     if override is not None:
         search += [override / "python", override / "markdown", override]

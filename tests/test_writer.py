@@ -103,7 +103,7 @@ def test_killed_runs_leave_old_or_new(tmp_path: Path) -> None:
     new = snapshot(new_out / "telness-connect")
     assert old != new
     seen = set()
-    for fraction in [i / 12 for i in range(1, 13)] + [2.0]:
+    for fraction in [i / 8 for i in range(1, 9)] + [2.0]:
         proc = subprocess.Popen(run, cwd=ROOT, env=env)
         time.sleep(duration * fraction)
         proc.send_signal(signal.SIGKILL)
