@@ -8,6 +8,7 @@ semantic checks and clientgen's rules. Every problem found at a level is reporte
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -150,7 +151,8 @@ def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
 
 def _walk_refs(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, Any]]:
     if isinstance(node, dict):
-        if "$ref" in node:
+        # Under "properties" the keys are property names: one may well be called "$ref".
+        if "$ref" in node and pointer[-1:] != ("properties",):
             yield pointer, node["$ref"]
         for key, value in node.items():
             if key in ("example", "examples") and pointer[-1:] != ("components",):
@@ -172,7 +174,7 @@ def resolve_pointer(data: Any, ref: str) -> Any:
     if not ref.startswith("#/"):
         return _MISSING
     node = data
-    for raw in ref[2:].split("/"):
+    for raw in unquote(ref[2:]).split("/"):  # a URI fragment: percent-decoded first (RFC 6901)
         part = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and part in node:
             node = node[part]

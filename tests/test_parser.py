@@ -50,3 +50,64 @@ def test_recursive_reference_into_a_schema_becomes_one_named_model(tmp_path: Pat
     assert tree == {"root": "TreeNode", "size": "int", "count": "int"}
     assert api.operations[0].returns is not None
     assert api.operations[0].returns.name == "TreeNode"
+
+
+ODD_REFERENCES = """\
+openapi: 3.0.3
+info: {title: Odd, version: "1"}
+paths:
+  /companies/{companyId}:
+    parameters:
+      - {name: companyId, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: getCompany
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: "#/paths/~1companies~1%7BcompanyId%7D/get/responses/404/content/application~1json/schema"
+        "404":
+          description: missing
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
+    post:
+      operationId: touchCompany
+      requestBody: {content: {}}
+      responses:
+        "204": {description: done}
+components:
+  schemas:
+    Error:
+      type: object
+      properties:
+        $ref: {type: string, description: a property that happens to be called $ref}
+    Datum:
+      type: object
+      properties:
+        values: {$ref: "#/components/schemas/DatumList"}
+        parent:
+          allOf:
+            - $ref: "#/components/schemas/Datum"
+            - description: only documents the member above
+    DatumList:
+      type: array
+      items: {$ref: "#/components/schemas/Datum"}
+"""
+
+
+def test_references_real_specs_write(tmp_path: Path) -> None:
+    """Percent-encoded pointers, a property named $ref, an empty body, recursion through an
+    array alias and through allOf wrappers that only add a description."""
+    spec = tmp_path / "odd.yaml"
+    spec.write_text(ODD_REFERENCES)
+    api = build(load(spec), "odd")
+    models = {m.name: m for m in api.models}
+    assert [f.wire_name for f in models["Error"].fields] == ["$ref"]
+    datum = {f.name: f.type.annotation for f in models["Datum"].fields}
+    assert datum == {"values": "list[Datum]", "parent": "Datum"}
+    get, post = api.operations
+    assert get.returns is not None and get.returns.name == "Error"
+    assert post.body is None

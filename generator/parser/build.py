@@ -228,6 +228,21 @@ def _security(
                     scopes=tuple(sorted(flow.get("scopes") or {})),
                 )
             )
+        elif kind == "oauth2" and isinstance(scheme.get("flows"), dict) and scheme["flows"]:
+            # Interactive flows (authorization code, implicit, password) happen outside the
+            # client: it takes the resulting access token and sends it as a bearer token.
+            args = (arguments.claim(base + "_access_token"),)
+            flows = ", ".join(sorted(scheme["flows"]))
+            note = f"OAuth2 ({flows}): pass an access token obtained from the provider."
+            schemes.append(
+                ir.SecurityScheme(
+                    name,
+                    "http_bearer",
+                    f"{description}\n\n{note}".strip(),
+                    args,
+                    _env(env_prefix, args),
+                )
+            )
         else:
             unsupported[name] = doc.diagnostic(
                 where, f"security scheme kind not supported yet: {kind!r}"

@@ -10,7 +10,7 @@ from ..diagnostics import Pointer
 from ..model import ir
 from ..naming import NameSpace, constant, pascal, snake
 from ..validate import HTTP_METHODS, resolve_pointer
-from .schemas import Schemas, SchemaError, constraints, describe, json_text
+from .schemas import Schemas, SchemaError, _pointer_of, constraints, describe, json_text
 
 # Arguments every operation method takes besides the spec's parameters.
 METHOD_RESERVED = {"self", "timeout", "retries", "max_pages"}
@@ -58,9 +58,7 @@ class OperationBuilder:
             and node["$ref"] not in seen
         ):
             seen.add(node["$ref"])
-            pointer = tuple(
-                p.replace("~1", "/").replace("~0", "~") for p in node["$ref"][2:].split("/")
-            )
+            pointer = _pointer_of(node["$ref"])
             node = resolve_pointer(self.data, node["$ref"])
         return node, pointer
 
@@ -166,6 +164,8 @@ class OperationBuilder:
         body, ref_pointer = self.deref(op["requestBody"])
         pointer = ref_pointer or where + ("requestBody",)
         content: dict[str, Any] = body.get("content") or {}
+        if not content:
+            return None  # `content: {}` declares no body to send
         media = next((m for m in content if _is_json(m)), None)
         if media is None:
             kinds = ", ".join(sorted(str(m) for m in content)) or "none"

@@ -7,6 +7,7 @@ derived from where they stand (``Customer`` + ``status`` -> ``CustomerStatus``).
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote
 from typing import Any, Iterator
 
 from ..diagnostics import Diagnostic, Pointer
@@ -41,6 +42,11 @@ RESERVED_CLASS_NAMES = {
     "time",
     "annotations",
     "Iterator",
+    # runtime names the client module imports
+    *("Auth", "ApiKeyAuth", "HttpBasicAuth", "HttpBearerAuth", "OAuth2ClientCredentials"),
+    *("AsyncClient", "AsyncClientCore", "AsyncTransport", "ClientCore", "Operation"),
+    *("QueryParam", "Request", "Response", "Transport", "HttpTransport", "AsyncHttpTransport"),
+    *("Callable", "AsyncIterator"),
 }
 # Names a model's own methods and attributes use: a field with such a name is renamed.
 RESERVED_FIELD_NAMES = {"from_dict", "to_dict", "additional_properties", "self"}
@@ -79,9 +85,14 @@ class Schemas:
         self.problems: list[Diagnostic] = []
         self._component_types: dict[str, ir.TypeRef] = {}
         self._component_names: dict[str, str] = {}
-        self._building: set[str] = set()
+        # Aliases being resolved, with their depth: one re-entry is a recursion through an
+        # object (whose type is registered before its fields); a second is an alias cycle.
+        self._building: dict[str, int] = {}
         self._failed: dict[str, SchemaError] = {}
         self._ref_types: dict[str, tuple[ir.TypeRef, bool]] = {}
+        # inline object schemas already hoisted, by identity (the spec's dicts live as long
+        # as this builder)
+        self._inline_models: dict[int, ir.TypeRef] = {}
         self.failures: list[tuple[Diagnostic, bool]] = []
         components = (self.data.get("components") or {}).get("schemas") or {}
         self._components: dict[str, Any] = components if isinstance(components, dict) else {}
@@ -106,7 +117,7 @@ class Schemas:
             if key in schema:
                 return self._union(schema, key, hint, pointer, nullable)
         if "allOf" in schema:
-            members = [m for m in schema["allOf"] if not _is_null(m)]
+            members = [m for m in schema["allOf"] if not _is_null(m) and not _annotation_only(m)]
             own = any(k in schema for k in ("properties", "additionalProperties"))
             if len(members) == 1 and not own:
                 inner, inner_null = self.type_of(members[0], hint, pointer + ("allOf", 0))
@@ -132,7 +143,7 @@ class Schemas:
         schema = self._components[key]
         name = self._component_names[key]
         pointer: Pointer = ("components", "schemas", key)
-        if key in self._building:  # an alias cycle with no object in it
+        if self._building.get(key, 0) >= 2:  # an alias cycle with no object in it
             raise SchemaError(pointer, f"schema {key!r} refers to itself without an object")
         if _is_object_like(self, schema):
             ref = ir.TypeRef("model", name, name, name=name)
@@ -148,11 +159,11 @@ class Schemas:
             ref, _ = self._enum(schema, name, pointer, wire_name=key, fixed_name=name)
             self._component_types[key] = ref
             return ref
-        self._building.add(key)
+        self._building[key] = self._building.get(key, 0) + 1
         try:
             ref, _ = self.type_of(schema, name, pointer)
         finally:
-            self._building.discard(key)
+            self._building[key] -= 1
         self._component_types[key] = ref
         return ref
 
@@ -191,13 +202,13 @@ class Schemas:
             self._ref_types[ref] = result  # before the fields, for recursion
             self._build_model(target, name, hint, where)
             return result
-        if ref in self._building:
+        if self._building.get(ref, 0) >= 2:
             raise SchemaError(pointer, f"{ref!r} refers to itself without an object", True)
-        self._building.add(ref)
+        self._building[ref] = self._building.get(ref, 0) + 1
         try:
             result = self.type_of(target, hint, where)
         finally:
-            self._building.discard(ref)
+            self._building[ref] -= 1
         self._ref_types[ref] = result
         return result
 
@@ -341,9 +352,14 @@ class Schemas:
     def _model(
         self, schema: dict[str, Any], hint: str, pointer: Pointer, wire_name: str
     ) -> ir.TypeRef:
+        known = self._inline_models.get(id(schema))
+        if known is not None:  # the same inline object again: recursion through it
+            return known
         name = self.classes.claim(pascal(hint))
+        ref = ir.TypeRef("model", name, name, name=name)
+        self._inline_models[id(schema)] = ref  # before the fields, for recursion
         self._build_model(schema, name, wire_name, pointer)
-        return ir.TypeRef("model", name, name, name=name)
+        return ref
 
     def _build_model(self, schema: Any, name: str, wire_name: str, pointer: Pointer) -> None:
         properties, required, extra_schema, composed = self._merged(schema, pointer)
@@ -532,9 +548,34 @@ def _is_object_like(schemas: Schemas, schema: Any) -> bool:
     if schema.get("properties"):
         return True
     if "allOf" in schema:
-        members = [m for m in schema["allOf"] if not _is_null(m)]
+        members = [m for m in schema["allOf"] if not _is_null(m) and not _annotation_only(m)]
         return len(members) > 1 or any("properties" in m for m in members if isinstance(m, dict))
     return False
+
+
+_ANNOTATIONS = {
+    "description",
+    "title",
+    "example",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "default",
+    "nullable",
+    "externalDocs",
+    "xml",
+    "$comment",
+}
+
+
+def _annotation_only(schema: Any) -> bool:
+    """An allOf member that only documents (``{description: ...}``): it adds no type."""
+    return (
+        isinstance(schema, dict)
+        and bool(schema)
+        and all(k in _ANNOTATIONS or k.startswith("x-") for k in schema)
+    )
 
 
 def _shape(schema: Any) -> Any:
@@ -544,7 +585,7 @@ def _shape(schema: Any) -> Any:
 
 
 def _unescape(part: str) -> str:
-    return part.replace("~1", "/").replace("~0", "~")
+    return unquote(part).replace("~1", "/").replace("~0", "~")
 
 
 _STRUCTURAL = {
