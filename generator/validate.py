@@ -19,6 +19,7 @@ from jsonschema import Draft4Validator, Draft202012Validator
 
 from . import extensions
 from .diagnostics import Diagnostic, Pointer
+from .schema_errors import most_specific
 from .loader import SpecDocument
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -69,7 +70,7 @@ def _structure(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
     else:
         validator = Draft202012Validator(schema_v31)
     for error in validator.iter_errors(doc.data):
-        leaf = _deepest(error)
+        leaf = _deepest(error, version)
         where = leaf.path
         if where == ("paths",) and leaf.validator in (
             "additionalProperties",
@@ -90,44 +91,15 @@ class _Leaf:
     instance: Any
 
 
-def _deepest(error: ValidationError) -> _Leaf:
-    """The most specific error of a oneOf/anyOf cascade (what the user must fix).
-
-    Each alternative is a branch. A branch that only misses ``$ref`` is the Reference
-    alternative, and a branch failing an ``enum``/``const`` is another variant (e.g. a
-    query parameter's rules for a path parameter): both are dropped when a better branch
-    exists. When every variant fails the same enum, the allowed values are merged.
-    """
-    best = error
-    while best.context:
-        branches: dict[Any, list[ValidationError]] = {}
-        for sub in best.context:
-            key = sub.relative_schema_path[0] if sub.relative_schema_path else None
-            branches.setdefault(key, []).append(sub)
-        viable = [b for b in branches.values() if not all(map(_is_reference_branch, b))]
-        viable = viable or list(branches.values())
-        matching = [b for b in viable if not any(e.validator in ("enum", "const") for e in b)]
-        if not matching:
-            enums = [e for b in viable for e in b if e.validator == "enum"]
-            paths = {tuple(e.absolute_path) for e in enums}
-            if enums and len(paths) == 1:
-                values: list[Any] = []
-                for e in enums:
-                    values += [v for v in e.validator_value if v not in values]
-                return _Leaf(
-                    paths.pop(), f"{enums[0].instance!r} is not one of {values!r}", "enum", None
-                )
-            matching = viable
-        branch = min(matching, key=len)
-        best = max(
-            branch,
-            key=lambda e: (len(e.absolute_path), -len(e.schema_path), e.validator == "enum"),
-        )
-    return _Leaf(tuple(best.absolute_path), _message(best), str(best.validator), best.instance)
+_REFERENCE = {"3.0": {"$ref": "#/definitions/Reference"}, "3.1": {"$ref": "#/$defs/reference"}}
 
 
-def _is_reference_branch(error: ValidationError) -> bool:
-    return error.validator == "required" and "'$ref'" in str(error.message)
+def _deepest(error: ValidationError, version: str) -> _Leaf:
+    """The error of a oneOf/anyOf cascade the user must fix (see ``schema_errors``)."""
+    leaf = most_specific(error, _REFERENCE[version[:3]])
+    if isinstance(leaf, tuple):
+        return _Leaf(leaf[0], leaf[1], "enum", None)
+    return _Leaf(tuple(leaf.absolute_path), _message(leaf), str(leaf.validator), leaf.instance)
 
 
 def _message(error: ValidationError) -> str:
