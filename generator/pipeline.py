@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import imports, render, writer
+from . import render, writer
 from .diagnostics import Diagnostic, SpecError
 from .format import format_files
 from .loader import SpecDocument, load
@@ -65,21 +65,10 @@ def generate_project(
         raise SpecError(problems)
     api = build(doc, spec.stem, skip_unsupported)
     env = render.environment(templates)
-    rendered = render.render(api, env, _imports)
+    rendered = render.render(api, env)
     files = format_files(rendered, doc.display)
     files[writer.MANIFEST] = render.manifest(api, sorted(files))
     return Project(spec, out / api.project, files, api.skipped)
-
-
-def _imports(api: object, module: str) -> list[str]:
-    from .model import ir
-
-    assert isinstance(api, ir.Api)
-    if module == "models":
-        return imports.models_imports(api)
-    if module == "client":
-        return imports.client_imports(api)
-    return []
 
 
 def generate(

@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import black
 import jinja2
 
 from . import __version__
-from . import examples, text
+from . import examples, imports, text
 from .format import MODE
 from .model import ir
 from .naming import constant
@@ -66,9 +66,7 @@ def environment(override: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def render(
-    api: ir.Api, env: jinja2.Environment, imports: Callable[[ir.Api, str], list[str]]
-) -> dict[str, str]:
+def render(api: ir.Api, env: jinja2.Environment) -> dict[str, str]:
     """Relative path -> text of every file of the project, except the manifest."""
     pkg = api.package
     files: dict[str, str] = {}
@@ -80,12 +78,12 @@ def render(
     def put(path: str, template: str, **extra: Any) -> None:
         files[path] = env.get_template(template).render(api=api, **shared, **extra)
 
-    put(f"{pkg}/__init__.py", "__init__.py.jinja", imports=imports(api, "init"))
-    put(f"{pkg}/models.py", "models.py.jinja", imports=imports(api, "models"))
+    put(f"{pkg}/__init__.py", "__init__.py.jinja", imports=[])
+    put(f"{pkg}/models.py", "models.py.jinja", imports=imports.models_imports(api))
     put(
         f"{pkg}/client.py",
         "client.py.jinja",
-        imports=imports(api, "client"),
+        imports=imports.client_imports(api),
         needs_identity=any(
             r.type and r.type.kind not in ("model", "oneof")
             for op in api.operations

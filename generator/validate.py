@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from jsonschema.exceptions import ValidationError
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
@@ -111,7 +111,7 @@ def _message(error: ValidationError) -> str:
 
 def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
     """Every local ``$ref`` must point at something; other-file refs are reported as unsupported."""
-    for pointer, ref in _walk_refs(doc.data, ()):
+    for pointer, ref in walk_refs(doc.data, ()):
         where = pointer + ("$ref",)
         if not isinstance(ref, str):
             yield doc.diagnostic(where, "$ref must be a string")
@@ -121,19 +121,28 @@ def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
             yield doc.diagnostic(where, f"unresolvable reference {ref!r}")
 
 
-def _walk_refs(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, Any]]:
+def _is_data_v3(key: str, value: Any, pointer: Pointer) -> bool:
+    """Keys holding example data in OpenAPI 3.x (a media type's ``examples`` map and
+    ``components/examples`` hold Example objects, which may be references)."""
+    if key == "example":
+        return True
+    return key == "examples" and pointer[-1:] != ("components",) and not isinstance(value, dict)
+
+
+def walk_refs(
+    node: Any, pointer: Pointer, is_data: Callable[[str, Any, Pointer], bool] = _is_data_v3
+) -> Iterator[tuple[Pointer, Any]]:
+    """Every ``$ref`` in a document with its location, not looking inside data values."""
     if isinstance(node, dict):
         # Under "properties" the keys are property names: one may well be called "$ref".
         if "$ref" in node and pointer[-1:] != ("properties",):
             yield pointer, node["$ref"]
         for key, value in node.items():
-            if key in ("example", "examples") and pointer[-1:] != ("components",):
-                if key == "example" or not isinstance(value, dict):
-                    continue
-            yield from _walk_refs(value, pointer + (key,))
+            if not is_data(key, value, pointer):
+                yield from walk_refs(value, pointer + (key,), is_data)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _walk_refs(value, pointer + (index,))
+            yield from walk_refs(value, pointer + (index,), is_data)
 
 
 _MISSING = object()

@@ -82,7 +82,6 @@ class Schemas:
         self.enums: list[ir.Enum] = []
         self.unions: list[ir.Union] = []
         self.functions = NameSpace()
-        self.problems: list[Diagnostic] = []
         self._component_types: dict[str, ir.TypeRef] = {}
         self._component_names: dict[str, str] = {}
         # Aliases being resolved, with their depth: one re-entry is a recursion through an
@@ -466,7 +465,6 @@ class Schemas:
             build()
         except SchemaError as exc:
             diagnostic = self.doc.diagnostic(exc.pointer, str(exc))
-            self.problems.append(diagnostic)
             self.failures.append((diagnostic, exc.unsupported))
 
 
@@ -694,7 +692,3 @@ def _bound(schema: dict[str, Any], inclusive: str, exclusive: str) -> str | None
     if isinstance(schema.get(inclusive), (int, float)) and not isinstance(schema[inclusive], bool):
         return json_text(schema[inclusive])
     return None
-
-
-def iter_problems(schemas: Schemas) -> Iterator[Diagnostic]:
-    yield from schemas.problems

@@ -28,6 +28,7 @@ from jsonschema.exceptions import ValidationError
 from openapi_spec_validator.schemas import schema_v2
 
 from ..schema_errors import most_specific
+from ..validate import walk_refs
 from ..diagnostics import Diagnostic, Pointer
 from ..loader import SpecDocument
 
@@ -176,7 +177,7 @@ def _unexpected_keys(error: ValidationError) -> list[str]:
 
 def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
     """Every local ``$ref`` must point at something; other-file refs are not supported."""
-    for pointer, ref in _walk_refs(doc.data, ()):
+    for pointer, ref in walk_refs(doc.data, (), _is_data_v2):
         where = pointer + ("$ref",)
         if not isinstance(ref, str):
             yield doc.diagnostic(where, "$ref must be a string")
@@ -191,16 +192,8 @@ def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
             yield doc.diagnostic(where, f"unresolvable reference {ref!r}")
 
 
-def _walk_refs(node: Any, pointer: Pointer) -> Iterator[tuple[Pointer, Any]]:
-    if isinstance(node, dict):
-        if "$ref" in node:
-            yield pointer, node["$ref"]
-        for key, value in node.items():
-            if key not in DATA_KEYS:
-                yield from _walk_refs(value, pointer + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk_refs(value, pointer + (index,))
+def _is_data_v2(key: str, value: Any, pointer: Pointer) -> bool:
+    return key in DATA_KEYS
 
 
 def _rules(doc: SpecDocument) -> Iterator[Diagnostic]:
