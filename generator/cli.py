@@ -12,6 +12,7 @@ from typing import Sequence
 
 from . import __version__, pipeline, writer
 from .diagnostics import Diagnostic, SpecError
+from .timing import StageTimes
 
 DEFAULT_SPECS = Path("specs")
 DEFAULT_OUT = Path("generated")
@@ -54,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; show the diff and exit 1 if output would change",
     )
+    gen.add_argument(
+        "--timings",
+        action="store_true",
+        help="print the time spent in each stage (load, validate, build, render, format, write)",
+    )
     val = commands.add_parser("validate", help="validate specs and report every problem")
     val.add_argument("specs", nargs="*", type=Path, metavar="SPEC")
     return parser
@@ -83,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(specs)
         if args.templates is not None and not args.templates.is_dir():
             raise UsageError(f"--templates: no such folder: {args.templates}")
-        return _generate(specs, args.out, args.templates, args.check, args.skip_unsupported)
+        return _generate(
+            specs, args.out, args.templates, args.check, args.skip_unsupported, args.timings
+        )
     except UsageError as exc:
         print(f"clientgen: error: {exc}", file=sys.stderr)
         return 2
@@ -113,12 +121,20 @@ def _validate(specs: list[Path]) -> int:
 
 
 def _generate(
-    specs: list[Path], out: Path, templates: Path | None, check: bool, skip_unsupported: bool
+    specs: list[Path],
+    out: Path,
+    templates: Path | None,
+    check: bool,
+    skip_unsupported: bool,
+    timings: bool = False,
 ) -> int:
     warnings: list[Diagnostic] = []
+    times = StageTimes()
     try:
-        changes = pipeline.generate(specs, out, templates, skip_unsupported, warnings)
+        changes = pipeline.generate(specs, out, templates, skip_unsupported, warnings, times)
     except SpecError as exc:
+        if timings:
+            print(times.report(), file=sys.stderr)
         return _report(exc)
     for warning in sorted(warnings):
         print(warning.render(), file=sys.stderr)
@@ -132,6 +148,9 @@ def _generate(
             )
             return 1
         return 0
-    writer.apply(changes)
+    with times.stage("write"):
+        writer.apply(changes)
+    if timings:
+        print(times.report(), file=sys.stderr)
     print(f"{len(specs)} spec(s) generated into {out}/: {len(changes)} file(s) changed.")
     return 0

@@ -15,6 +15,7 @@ from .format import format_files
 from .loader import SpecDocument, load
 from .parser import swagger2
 from .parser.build import build
+from .timing import StageTimes
 from .validate import validate
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -57,16 +58,26 @@ def check(spec: Path) -> None:
 
 
 def generate_project(
-    spec: Path, out: Path, templates: Path | None, skip_unsupported: bool = False
+    spec: Path,
+    out: Path,
+    templates: Path | None,
+    skip_unsupported: bool = False,
+    times: StageTimes | None = None,
 ) -> Project:
-    doc = _load(spec)
-    problems = validate(doc)
+    times = times or StageTimes()
+    with times.stage("load"):
+        doc = _load(spec)
+    with times.stage("validate"):
+        problems = validate(doc)
     if problems:
         raise SpecError(problems)
-    api = build(doc, spec.stem, skip_unsupported)
-    env = render.environment(templates)
-    rendered = render.render(api, env)
-    files = format_files(rendered, doc.display)
+    with times.stage("build"):
+        api = build(doc, spec.stem, skip_unsupported)
+    with times.stage("render"):
+        env = render.environment(templates)
+        rendered = render.render(api, env)
+    with times.stage("format"):
+        files = format_files(rendered, doc.display)
     files[writer.MANIFEST] = render.manifest(api, sorted(files))
     return Project(spec, out / api.project, files, api.skipped)
 
@@ -77,6 +88,7 @@ def generate(
     templates: Path | None,
     skip_unsupported: bool = False,
     warnings: list[Diagnostic] | None = None,
+    times: StageTimes | None = None,
 ) -> list[writer.Change]:
     """The changes that bring ``out`` in line with ``specs``; raises SpecError, having written
     nothing, if any spec is wrong."""
@@ -84,7 +96,7 @@ def generate(
     problems: list[Diagnostic] = []
     for spec in specs:
         try:
-            project = generate_project(spec, out, templates, skip_unsupported)
+            project = generate_project(spec, out, templates, skip_unsupported, times)
             projects.append(project)
             if warnings is not None:
                 warnings.extend(project.warnings)
@@ -93,6 +105,7 @@ def generate(
     if problems:
         raise SpecError(problems)
     changes: list[writer.Change] = []
-    for project in projects:
-        changes.extend(writer.plan(project.folder, project.files))
+    with (times or StageTimes()).stage("write"):
+        for project in projects:
+            changes.extend(writer.plan(project.folder, project.files))
     return changes
