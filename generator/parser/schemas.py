@@ -158,6 +158,11 @@ class Schemas:
             ref, _ = self._enum(schema, name, pointer, wire_name=key, fixed_name=name)
             self._component_types[key] = ref
             return ref
+        merged = _merged_enum(schema)
+        if merged is not None:
+            ref, _ = self._enum(merged, name, pointer, wire_name=key, fixed_name=name)
+            self._component_types[key] = ref
+            return ref
         self._building[key] = self._building.get(key, 0) + 1
         try:
             ref, _ = self.type_of(schema, name, pointer)
@@ -214,6 +219,9 @@ class Schemas:
     def _union(
         self, schema: dict[str, Any], key: str, hint: str, pointer: Pointer, nullable: bool
     ) -> tuple[ir.TypeRef, bool]:
+        merged = _merged_enum(schema)
+        if merged is not None:
+            return self._enum(merged, hint, pointer, wire_name=hint)
         members = schema[key]
         real = [(i, m) for i, m in enumerate(members) if not _is_null(m)]
         nullable = nullable or len(real) < len(members)
@@ -221,38 +229,54 @@ class Schemas:
             index, member = real[0]
             inner, inner_null = self.type_of(member, hint, pointer + (key, index))
             return inner, nullable or inner_null
-        types = [self.type_of(m, hint, pointer + (key, i))[0] for i, m in real]
+        typed = [(self.type_of(m, hint, pointer + (key, i)), m) for i, m in real]
+        nullable = nullable or any(null for (_, null), _ in typed)
+        pairs = [(t, m) for (t, _), m in typed]
+        return self._one_of(pairs, schema, hint), nullable
+
+    def _one_of(self, pairs: list[tuple[ir.TypeRef, Any]], schema: Any, hint: str) -> ir.TypeRef:
+        """One type for "any of these": alternatives are told apart by JSON type; objects by
+        discriminator, else by best property match (``best_variant``). Alternatives that share
+        a JSON type and cannot be told apart are merged deterministically: arrays into an array
+        of the merged items, other scalars into their plain JSON type (inline enums were merged
+        into one enum of all their values before: ``_merged_enum``)."""
+        types = _unique([t for t, _ in pairs])
+        if len(types) == 1:
+            return types[0]
         if all(t.kind in ir.PRIMITIVE_KINDS for t in types):
-            return _primitive_union(types), nullable
-        json_types = [ir.json_type(t) for t in types]
-        objects = [t for t in types if ir.json_type(t) == "dict"]
-        others = [t for t in types if ir.json_type(t) != "dict"]
-        other_json = [ir.json_type(t) for t in others]
-        if len(objects) > 1 and all(t.kind == "model" for t in objects):
-            if len(set(other_json)) < len(other_json) or any(t.needs_conversion for t in others):
-                raise SchemaError(
-                    pointer + (key,),
-                    f"{key} mixes alternatives that cannot be told apart",
-                    unsupported=True,
-                )
-            pairs = [(t, m) for t, (_, m) in zip(types, real) if ir.json_type(t) == "dict"]
-            return self._tagged_union(schema, hint, pairs, others), nullable
-        if len(set(json_types)) < len(json_types):
-            raise SchemaError(
-                pointer + (key,),
-                f"{key} members that share a JSON type "
-                f"({', '.join(_JSON_NAMES[t] for t in json_types)}) cannot be told apart",
-                unsupported=True,
-            )
-        return (
-            ir.TypeRef(
-                "union",
-                " | ".join(t.annotation for t in types),
-                " or ".join(t.display for t in types),
-                members=tuple(types),
-            ),
-            nullable,
+            return _primitive_union(types)
+        groups: dict[str, list[ir.TypeRef]] = {}
+        for t in types:
+            groups.setdefault(ir.json_type(t), []).append(t)
+        models: list[tuple[ir.TypeRef, Any]] = []
+        for t, m in pairs:
+            if t.kind == "model" and all(t != known for known, _ in models):
+                models.append((t, m))
+        dicts = groups.get("dict", [])
+        if models and (len(models) > 1 or len(dicts) > 1):
+            others = [self._merge_same_json_type(g, hint) for k, g in groups.items() if k != "dict"]
+            return self._tagged_union(schema, hint, models, others)
+        merged = [self._merge_same_json_type(group, hint) for group in groups.values()]
+        if len(merged) == 1:
+            return merged[0]
+        return ir.TypeRef(
+            "union",
+            " | ".join(t.annotation for t in merged),
+            " or ".join(t.display for t in merged),
+            members=tuple(merged),
         )
+
+    def _merge_same_json_type(self, group: list[ir.TypeRef], hint: str) -> ir.TypeRef:
+        if len(group) == 1:
+            return group[0]
+        if all(t.kind == "list" and t.item is not None for t in group):
+            item = self._one_of([(t.item, {}) for t in group if t.item is not None], {}, hint)
+            null = any(t.item_nullable for t in group)
+            inner = f"{item.annotation} | None" if null and item.kind != "any" else item.annotation
+            return ir.TypeRef(
+                "list", f"list[{inner}]", f"list[{item.display}]", item=item, item_nullable=null
+            )
+        return _PLAIN[ir.json_type(group[0])]
 
     def _tagged_union(
         self,
@@ -421,10 +445,8 @@ class Schemas:
         for index, member in enumerate(schema.get("allOf") or []):
             props, req, member_extra, names = self._merged(member, pointer + ("allOf", index), seen)
             for key, value in props.items():
-                if key in properties and _shape(properties[key][0]) != _shape(value[0]):
-                    raise SchemaError(
-                        value[1], f"allOf members disagree on the type of property {key!r}"
-                    )
+                if key in properties:
+                    value = self._narrower(properties[key], value, key)
                 properties[key] = value
             required |= req
             extra = member_extra if member_extra is not None else extra
@@ -435,6 +457,54 @@ class Schemas:
         if "additionalProperties" in schema:
             extra = schema["additionalProperties"]
         return properties, required, extra, composed
+
+    def _narrower(
+        self, first: tuple[Any, Pointer], second: tuple[Any, Pointer], key: str
+    ) -> tuple[Any, Pointer]:
+        """The property schema two allOf members both allow: the narrower one when one's JSON
+        types are within the other's (``integer`` within ``number``, ``string`` within
+        ``integer | string``), the later one when they allow the same types (a refinement)."""
+        if _shape(first[0]) == _shape(second[0]):
+            return second
+        types_a, types_b = self._json_types(first[0]), self._json_types(second[0])
+        if types_a is None or not types_a - {"null"}:
+            return second
+        if types_b is None or not types_b - {"null"}:
+            return first
+        types_a, types_b = types_a - {"null"}, types_b - {"null"}
+        if types_a == types_b and "object" not in types_a and "array" not in types_a:
+            return second
+        if _allowed_within(types_b, types_a):
+            return second
+        if _allowed_within(types_a, types_b):
+            return first
+        raise SchemaError(second[1], f"allOf members disagree on the type of property {key!r}")
+
+    def _json_types(self, schema: Any, depth: int = 0) -> frozenset[str] | None:
+        """The JSON types ``schema`` allows, or None when it does not say (any value)."""
+        if not isinstance(schema, dict) or depth > 20:
+            return None
+        if "$ref" in schema:
+            return self._json_types(resolve_pointer(self.data, schema["$ref"]), depth + 1)
+        found: set[str] = set()
+        declared = schema.get("type")
+        if isinstance(declared, str):
+            found.add(declared)
+        elif isinstance(declared, list):
+            found.update(t for t in declared if isinstance(t, str))
+        elif "properties" in schema:
+            found.add("object")
+        for union in ("oneOf", "anyOf"):
+            for member in schema.get(union) or []:
+                inner = self._json_types(member, depth + 1)
+                if inner is None:
+                    return None
+                found |= inner
+        if not found:
+            return None
+        if schema.get("nullable") is True:
+            found.add("null")
+        return frozenset(found)
 
     def _enum(
         self,
@@ -469,13 +539,13 @@ class Schemas:
 
 
 _ANY = ir.TypeRef("any", "Any", "any")
-_JSON_NAMES = {
-    "dict": "object",
-    "list": "array",
-    "str": "string",
-    "int": "integer",
-    "float": "number",
-    "bool": "boolean",
+_PLAIN = {
+    "str": ir.TypeRef("str", "str", "string"),
+    "int": ir.TypeRef("int", "int", "integer"),
+    "float": ir.TypeRef("float", "float", "number"),
+    "bool": ir.TypeRef("bool", "bool", "boolean"),
+    "list": ir.TypeRef("list", "list[Any]", "list[any]", item=_ANY),
+    "dict": ir.TypeRef("object", "dict[str, Any]", "object"),
 }
 
 _STRING_FORMATS = {
@@ -507,6 +577,43 @@ def _primitive_of(value: Any) -> ir.TypeRef:
     if isinstance(value, str):
         return ir.TypeRef("str", "str", "string")
     return _ANY
+
+
+def _merged_enum(schema: Any) -> dict[str, Any] | None:
+    """A oneOf/anyOf of inline enums of one JSON type as one enum schema of all their values
+    (``oneOf: [{enum: [a]}, {enum: [b]}]`` -> ``{enum: [a, b]}``), else None."""
+    if not isinstance(schema, dict):
+        return None
+    members = schema.get("oneOf", schema.get("anyOf"))
+    if not isinstance(members, list) or len(members) < 2:
+        return None
+    values: list[Any] = []
+    for member in members:
+        if _is_null(member):
+            values.append(None)
+        elif (
+            isinstance(member, dict)
+            and "$ref" not in member
+            and isinstance(member.get("enum"), list)
+        ):
+            values.extend(member["enum"])
+        else:
+            return None
+    present = [v for v in values if v is not None]
+    if not (
+        all(isinstance(v, str) for v in present)
+        or all(isinstance(v, int) and not isinstance(v, bool) for v in present)
+    ):
+        return None
+    merged: dict[str, Any] = {"enum": list(dict.fromkeys(values))}
+    for key in ("description", "nullable", "title"):
+        if key in schema:
+            merged[key] = schema[key]
+    return merged
+
+
+def _unique(types: list[ir.TypeRef]) -> list[ir.TypeRef]:
+    return list({t.annotation: t for t in types}.values())
 
 
 def _primitive_union(types: list[ir.TypeRef]) -> ir.TypeRef:
@@ -580,6 +687,11 @@ def _shape(schema: Any) -> Any:
     if isinstance(schema, dict):
         return schema.get("$ref") or schema.get("type")
     return None
+
+
+def _allowed_within(narrow: frozenset[str], wide: frozenset[str]) -> bool:
+    """Whether every JSON type of ``narrow`` is allowed by ``wide`` (an integer is a number)."""
+    return all(t in wide or (t == "integer" and "number" in wide) for t in narrow)
 
 
 def _unescape(part: str) -> str:

@@ -10,9 +10,21 @@ list is kept as the plain value instead of failing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field as _field
+from datetime import datetime
+from enum import Enum
 from typing import Any, Mapping
 
-from ._runtime import best_variant
+from ._runtime import UNSET, Unset, best_variant, parse_datetime, parse_enum
+
+
+class PricingType(str, Enum):
+    """Two one-value string enums merge into one enum of both values."""
+
+    SKU_PRICING = "SkuPricing"
+    PRODUCT_PRICING = "ProductPricing"
+
+    def __str__(self) -> str:
+        return str(self.value)
 
 
 @dataclass(kw_only=True)
@@ -196,6 +208,152 @@ class Square:
         return data
 
 
+@dataclass(kw_only=True)
+class Visit:
+    """The Visit object.
+
+    Attributes:
+        visitor: A cat, or an empty object when the visitor is unknown.
+        when: A date-time or any other string is a string.
+        herd: Arrays of different items share a JSON type; they merge into one array.
+        pricing: Two one-value string enums merge into one enum of both values.
+    """
+
+    visitor: Cat | dict[str, Any] | None | Unset = UNSET
+    when: str | None = None
+    herd: list[Cat | Dog | dict[str, Any]] | None = None
+    pricing: PricingType | str | None = None
+    additional_properties: dict[str, Any] = _field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Visit:
+        """Build a ``Visit`` from its decoded JSON object."""
+        _visitor = data.get("visitor", UNSET)
+        _herd = data.get("herd")
+        _pricing = data.get("pricing")
+        return cls(
+            visitor=(
+                _visitor if _visitor is None or _visitor is UNSET else parse_visit_visitor(_visitor)
+            ),
+            when=data.get("when"),
+            herd=None if _herd is None else [parse_herd(item) for item in _herd],
+            pricing=None if _pricing is None else parse_enum(PricingType, _pricing),
+            additional_properties={
+                key: value for key, value in data.items() if key not in _VISIT_KEYS
+            },
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object for this ``Visit``; absent fields are left out."""
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.visitor is not UNSET:
+            data["visitor"] = (
+                None
+                if self.visitor is None
+                else self.visitor.to_dict() if isinstance(self.visitor, (Cat,)) else self.visitor
+            )
+        if self.when is not None:
+            data["when"] = self.when
+        if self.herd is not None:
+            data["herd"] = [
+                (
+                    item.to_dict()
+                    if isinstance(
+                        item,
+                        (
+                            Cat,
+                            Dog,
+                        ),
+                    )
+                    else item
+                )
+                for item in self.herd
+            ]
+        if self.pricing is not None:
+            data["pricing"] = (
+                self.pricing.value if isinstance(self.pricing, PricingType) else self.pricing
+            )
+        return data
+
+
+@dataclass(kw_only=True)
+class BaseCard:
+    """The BaseCard object.
+
+    Attributes:
+        after_id: ``after_id``.
+        created_at: ``created_at``.
+    """
+
+    after_id: int | None | Unset = UNSET
+    created_at: int | datetime | None = None
+    additional_properties: dict[str, Any] = _field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BaseCard:
+        """Build a ``BaseCard`` from its decoded JSON object."""
+        _created_at = data.get("created_at")
+        return cls(
+            after_id=data.get("after_id", UNSET),
+            created_at=(
+                None
+                if _created_at is None
+                else parse_datetime(_created_at) if isinstance(_created_at, str) else _created_at
+            ),
+            additional_properties={
+                key: value for key, value in data.items() if key not in _BASE_CARD_KEYS
+            },
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object for this ``BaseCard``; absent fields are left out."""
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.after_id is not UNSET:
+            data["after_id"] = self.after_id
+        if self.created_at is not None:
+            data["created_at"] = (
+                self.created_at.isoformat()
+                if isinstance(self.created_at, datetime)
+                else self.created_at
+            )
+        return data
+
+
+@dataclass(kw_only=True)
+class MovedCard:
+    """allOf members narrow properties the base declares more widely.
+
+    Attributes:
+        after_id: ``after_id``.
+        created_at: ``created_at``.
+    """
+
+    after_id: int | None | Unset = UNSET
+    created_at: datetime | None = None
+    additional_properties: dict[str, Any] = _field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MovedCard:
+        """Build a ``MovedCard`` from its decoded JSON object."""
+        _created_at = data.get("created_at")
+        return cls(
+            after_id=data.get("after_id", UNSET),
+            created_at=None if _created_at is None else parse_datetime(_created_at),
+            additional_properties={
+                key: value for key, value in data.items() if key not in _MOVED_CARD_KEYS
+            },
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object for this ``MovedCard``; absent fields are left out."""
+        data: dict[str, Any] = dict(self.additional_properties)
+        if self.after_id is not UNSET:
+            data["after_id"] = self.after_id
+        if self.created_at is not None:
+            data["created_at"] = self.created_at.isoformat()
+        return data
+
+
 _CAT_KEYS = frozenset(
     {
         "kind",
@@ -222,6 +380,26 @@ _CIRCLE_KEYS = frozenset(
 _SQUARE_KEYS = frozenset(
     {
         "side",
+    }
+)
+_VISIT_KEYS = frozenset(
+    {
+        "visitor",
+        "when",
+        "herd",
+        "pricing",
+    }
+)
+_BASE_CARD_KEYS = frozenset(
+    {
+        "after_id",
+        "created_at",
+    }
+)
+_MOVED_CARD_KEYS = frozenset(
+    {
+        "after_id",
+        "created_at",
     }
 )
 
@@ -270,6 +448,40 @@ def parse_shape(value: Any) -> Circle | Square | dict[str, Any]:
         return Circle.from_dict(value)
     if choice == 1:
         return Square.from_dict(value)
+    unknown: dict[str, Any] = dict(value)
+    return unknown
+
+
+def parse_herd(value: Any) -> Cat | Dog | dict[str, Any]:
+    """Chooses, among the alternatives whose required properties are all present, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict."""
+    choice = best_variant(
+        value.keys(),
+        [
+            ({"kind", "lives"}, _CAT_KEYS),
+            ({"kind", "bark"}, _DOG_KEYS),
+        ],
+    )
+    if choice == 0:
+        return Cat.from_dict(value)
+    if choice == 1:
+        return Dog.from_dict(value)
+    unknown: dict[str, Any] = dict(value)
+    return unknown
+
+
+def parse_visit_visitor(value: Any) -> Cat | dict[str, Any]:
+    """A cat, or an empty object when the visitor is unknown.
+
+    Chooses, among the alternatives whose required properties are all present, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict.
+    """
+    choice = best_variant(
+        value.keys(),
+        [
+            ({"kind", "lives"}, _CAT_KEYS),
+        ],
+    )
+    if choice == 0:
+        return Cat.from_dict(value)
     unknown: dict[str, Any] = dict(value)
     return unknown
 
