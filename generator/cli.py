@@ -12,6 +12,7 @@ from typing import Sequence
 
 from . import __version__, pipeline, writer
 from .diagnostics import Diagnostic, SpecError
+from .cache import Cache, default_dir
 from .timing import StageTimes
 
 DEFAULT_SPECS = Path("specs")
@@ -56,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
         help="write nothing; show the diff and exit 1 if output would change",
     )
     gen.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the cache (default: $CLIENTGEN_CACHE_DIR, else "
+        "~/.cache/clientgen): every stage runs, as on a first run",
+    )
+    gen.add_argument(
         "--timings",
         action="store_true",
         help="print the time spent in each stage (load, validate, build, render, format, write)",
@@ -89,8 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(specs)
         if args.templates is not None and not args.templates.is_dir():
             raise UsageError(f"--templates: no such folder: {args.templates}")
+        cache = None if args.no_cache else Cache(default_dir())
         return _generate(
-            specs, args.out, args.templates, args.check, args.skip_unsupported, args.timings
+            specs, args.out, args.templates, args.check, args.skip_unsupported, args.timings, cache
         )
     except UsageError as exc:
         print(f"clientgen: error: {exc}", file=sys.stderr)
@@ -127,11 +135,12 @@ def _generate(
     check: bool,
     skip_unsupported: bool,
     timings: bool = False,
+    cache: Cache | None = None,
 ) -> int:
     warnings: list[Diagnostic] = []
     times = StageTimes()
     try:
-        changes = pipeline.generate(specs, out, templates, skip_unsupported, warnings, times)
+        changes = pipeline.generate(specs, out, templates, skip_unsupported, warnings, times, cache)
     except SpecError as exc:
         if timings:
             print(times.report(), file=sys.stderr)

@@ -1,22 +1,24 @@
 """The straight line: load -> validate -> build IR -> render -> format -> write.
 
 Everything up to writing happens in memory for every spec first, so a run that fails on any
-spec writes nothing at all.
+spec writes nothing at all. A project whose inputs are unchanged since a run that produced it
+comes whole from the content-addressed cache (``generator.cache``) without running any stage;
+the heavy stages import their libraries (yaml, jsonschema, jinja2, black) only when they run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from . import render, writer
+from . import writer
+from .cache import Cache, digest, fingerprint
 from .diagnostics import Diagnostic, SpecError
-from .format import format_files
-from .loader import SpecDocument, load
-from .parser import swagger2
-from .parser.build import build
 from .timing import StageTimes
-from .validate import validate
+
+if TYPE_CHECKING:
+    from .loader import SpecDocument
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -39,6 +41,9 @@ def display_path(path: Path) -> str:
 def _load(spec: Path) -> SpecDocument:
     """Load one spec; a Swagger 2.0 one is checked as such, then converted to OpenAPI 3.0
     (problems found later are still located in its file)."""
+    from .loader import load
+    from .parser import swagger2
+
     doc = load(spec, display_path(spec))
     if swagger2.is_swagger2(doc.data):
         problems = swagger2.validate_v2(doc)
@@ -50,6 +55,9 @@ def _load(spec: Path) -> SpecDocument:
 
 def check(spec: Path) -> None:
     """Load and validate one spec; raises SpecError with every located problem."""
+    from .parser.build import build
+    from .validate import validate
+
     doc = _load(spec)
     problems = validate(doc)
     if problems:
@@ -63,10 +71,20 @@ def generate_project(
     templates: Path | None,
     skip_unsupported: bool = False,
     times: StageTimes | None = None,
+    cache: Cache | None = None,
 ) -> Project:
     times = times or StageTimes()
     with times.stage("load"):
+        key = _project_key(spec, templates, skip_unsupported) if cache is not None else ""
+        hit = _cached_project(cache, key, spec, out) if cache is not None else None
+        if hit is not None:
+            return hit
         doc = _load(spec)
+    from . import render
+    from .format import format_files
+    from .parser.build import build
+    from .validate import validate
+
     with times.stage("validate"):
         problems = validate(doc)
     if problems:
@@ -75,11 +93,54 @@ def generate_project(
         api = build(doc, spec.stem, skip_unsupported)
     with times.stage("render"):
         env = render.environment(templates)
-        rendered = render.render(api, env)
+        rendered = render.render(api, env, cache)
     with times.stage("format"):
-        files = format_files(rendered, doc.display)
+        files = format_files(rendered, doc.display, cache)
     files[writer.MANIFEST] = render.manifest(api, sorted(files))
-    return Project(spec, out / api.project, files, api.skipped)
+    project = Project(spec, out / api.project, files, api.skipped)
+    if cache is not None:
+        _store_project(cache, key, api.project, project)
+    return project
+
+
+def _project_key(spec: Path, templates: Path | None, skip_unsupported: bool) -> str:
+    return digest(
+        "project",
+        fingerprint(templates),
+        display_path(spec),
+        spec.read_bytes(),
+        "skip-unsupported" if skip_unsupported else "",
+    )
+
+
+def _cached_project(cache: Cache, key: str, spec: Path, out: Path) -> Project | None:
+    """The project stored under ``key``, if whole: every file's text present and matching its
+    hash. Anything missing or wrong is a miss."""
+    entry: Any = cache.get_json("project", key)
+    try:
+        files: dict[str, str] = {}
+        for rel, sha in entry["files"].items():
+            raw = cache.get("blob", sha)
+            if raw is None or digest(raw) != sha:
+                return None
+            files[rel] = raw.decode("utf-8")
+        warnings = tuple(Diagnostic(*w) for w in entry["warnings"])
+        folder = out / str(entry["project"])
+    except (TypeError, KeyError, AttributeError, ValueError):
+        return None
+    return Project(spec, folder, files, warnings)
+
+
+def _store_project(cache: Cache, key: str, name: str, project: Project) -> None:
+    hashes: dict[str, str] = {}
+    for rel, text in project.files.items():
+        raw = text.encode("utf-8")
+        hashes[rel] = digest(raw)
+        cache.put("blob", hashes[rel], raw)
+    warnings = [
+        [w.file, w.line, w.column, w.message, w.pointer, w.severity] for w in project.warnings
+    ]
+    cache.put_json("project", key, {"project": name, "files": hashes, "warnings": warnings})
 
 
 def generate(
@@ -89,6 +150,7 @@ def generate(
     skip_unsupported: bool = False,
     warnings: list[Diagnostic] | None = None,
     times: StageTimes | None = None,
+    cache: Cache | None = None,
 ) -> list[writer.Change]:
     """The changes that bring ``out`` in line with ``specs``; raises SpecError, having written
     nothing, if any spec is wrong."""
@@ -96,7 +158,7 @@ def generate(
     problems: list[Diagnostic] = []
     for spec in specs:
         try:
-            project = generate_project(spec, out, templates, skip_unsupported, times)
+            project = generate_project(spec, out, templates, skip_unsupported, times, cache)
             projects.append(project)
             if warnings is not None:
                 warnings.extend(project.warnings)

@@ -11,12 +11,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import black
 import jinja2
 
 from . import __version__
 from . import examples, imports, text
-from .format import MODE
+from .format import format_code
+from .cache import Cache
 from .model import ir
 from .naming import constant
 
@@ -66,13 +66,25 @@ def environment(override: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def render(api: ir.Api, env: jinja2.Environment) -> dict[str, str]:
+def used_by(api: ir.Api) -> dict[str, list[tuple[str, str]]]:
+    """Model or enum name -> the (model, field) pairs whose type refers to it, for the docs'
+    "Used by" lines (one pass over the fields, however many pages)."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for model in api.models:
+        for field in model.fields:
+            for name in dict.fromkeys(ir.named_types(field.type)):
+                found.setdefault(name, []).append((model.name, field.name))
+    return found
+
+
+def render(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> dict[str, str]:
     """Relative path -> text of every file of the project, except the manifest."""
     pkg = api.package
     files: dict[str, str] = {}
     shared = {
         "models": {m.name: m for m in api.models},
-        "example": lambda op: example_code(api, op),
+        "used_by": used_by(api),
+        "example": lambda op: example_code(api, op, cache),
     }
 
     def put(path: str, template: str, **extra: Any) -> None:
@@ -109,10 +121,9 @@ def render(api: ir.Api, env: jinja2.Environment) -> dict[str, str]:
     return files
 
 
-def example_code(api: ir.Api, op: ir.Operation) -> str:
+def example_code(api: ir.Api, op: ir.Operation, cache: Cache | None = None) -> str:
     """The usage example of ``op``, formatted as black would."""
-    code = examples.operation_example(api, op).code
-    return black.format_str(code, mode=MODE)
+    return format_code(examples.operation_example(api, op).code, cache)
 
 
 def runtime_source(api: ir.Api) -> str:

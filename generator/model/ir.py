@@ -8,6 +8,7 @@ A ``TypeRef.kind`` has one macro in ``templates/python/macros.jinja`` per direct
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from ..diagnostics import Diagnostic
 
@@ -44,6 +45,18 @@ class TypeRef:
 
 
 _JSON_TYPES = {"int": "int", "float": "float", "bool": "bool", "list": "list"}
+
+
+def named_types(ref: TypeRef) -> Iterator[str]:
+    """The model and enum names ``ref`` refers to: itself, list and map items, union members
+    (the names its docs link to)."""
+    if ref.kind in ("model", "enum") and ref.name:
+        yield ref.name
+    elif ref.kind in ("list", "map") and ref.item is not None:
+        yield from named_types(ref.item)
+    elif ref.kind in ("union", "oneof"):
+        for member in ref.members:
+            yield from named_types(member)
 
 
 def json_type(ref: TypeRef) -> str:

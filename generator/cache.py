@@ -1,0 +1,109 @@
+"""A content-addressed cache: results keyed by the hash of everything they depend on.
+
+Two kinds of entry:
+- a whole project (``project``): keyed by the spec's bytes, the generator's own code and
+  templates (``fingerprint``), black's version and the options. A hit skips every stage; the
+  entry lists the other files the spec read, each checked against its hash before use.
+- a formatted chunk of Python (``black``): keyed by black's version, its mode and the text.
+
+Entries are files named by their key under ``$CLIENTGEN_CACHE_DIR`` (default
+``$XDG_CACHE_HOME/clientgen``, else ``~/.cache/clientgen``), written atomically, each ending in
+the hash of its own content: a truncated, corrupt or foreign entry is ignored (a miss), never
+trusted. Nothing here can make a run fail: an unwritable cache only makes it slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+_CHECK = b"\nclientgen-cache-sha256:"
+FORMAT_VERSION = "1"
+
+
+def digest(*parts: bytes | str) -> str:
+    """sha256 of the parts, each length-prefixed (so ``("ab", "c")`` and ``("a", "bc")`` differ)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def default_dir() -> Path:
+    configured = os.environ.get("CLIENTGEN_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "clientgen"
+
+
+@dataclass(frozen=True)
+class Cache:
+    root: Path
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        """The value stored under ``key``, or None when missing, unreadable or corrupt."""
+        try:
+            raw = self._path(kind, key).read_bytes()
+        except OSError:
+            return None
+        value, sep, check = raw.rpartition(_CHECK)
+        if not sep or check.decode("ascii", "replace") != hashlib.sha256(value).hexdigest():
+            return None
+        return value
+
+    def put(self, kind: str, key: str, value: bytes) -> None:
+        """Store ``value`` atomically (a reader sees the old entry or the new one, whole)."""
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(value + _CHECK + hashlib.sha256(value).hexdigest().encode("ascii"))
+            os.replace(temp, path)
+        except OSError:
+            return
+
+    def get_json(self, kind: str, key: str) -> Any:
+        raw = self.get(kind, key)
+        if raw is None:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return None
+
+    def put_json(self, kind: str, key: str, value: Any) -> None:
+        self.put(kind, key, json.dumps(value, sort_keys=True).encode("utf-8"))
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.root / FORMAT_VERSION / kind / key[:2] / key[2:]
+
+
+@lru_cache(maxsize=None)
+def fingerprint(templates: Path | None) -> str:
+    """What generated output depends on besides the spec: clientgen's own code, its templates
+    (and the user's override folder), and black's version. Any change is a different key."""
+    from importlib.metadata import version
+
+    here = Path(__file__).parent
+    folders = [here, here.parent / "templates"]
+    if templates is not None:
+        folders.append(templates)
+    parts: list[bytes | str] = [__version__, version("black"), version("jinja2")]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".jinja", ".md") and "__pycache__" not in path.parts:
+                parts.append(str(path.relative_to(folder)))
+                parts.append(path.read_bytes())
+    return digest(*parts)
