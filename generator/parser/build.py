@@ -260,6 +260,10 @@ def _security(
                     _env(env_prefix, args),
                 )
             )
+        elif kind == "http":
+            unsupported[name] = doc.diagnostic(
+                where, f"HTTP authentication scheme not supported yet: {scheme.get('scheme')!r}"
+            )
         else:
             unsupported[name] = doc.diagnostic(
                 where, f"security scheme kind not supported yet: {kind!r}"

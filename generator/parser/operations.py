@@ -247,7 +247,7 @@ class OperationBuilder:
                 if btype.kind not in ("map", "object", "any"):
                     raise SchemaError(
                         schema_pointer,
-                        f"a {media} body must be an object, not {btype.display}",
+                        f"a form body ({media}) must be an object, not {btype.display}",
                         unsupported=True,
                     )
                 btype = ir.TypeRef("object", "dict[str, Any]", "object")
