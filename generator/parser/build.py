@@ -249,7 +249,7 @@ def _security(
             args = (arguments.claim(base + "_access_token"),)
             url = str(scheme.get("openIdConnectUrl") or "").strip()
             note = "OpenID Connect: pass an access token obtained from the provider" + (
-                f" (discovery document: {url})." if url else "."
+                f" (discovery document: `{url}`)." if url else "."
             )
             schemes.append(
                 ir.SecurityScheme(
