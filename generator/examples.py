@@ -26,10 +26,13 @@ class _Builder:
         self.enums = {e.name: e for e in api.enums}
         self.unions = {u.function: u for u in api.unions}
         self.model_imports: set[str] = set()
+        self.client_imports: set[str] = set()
         self.stdlib: dict[str, set[str]] = {}
 
     def value(self, ref: ir.TypeRef, value: Any, indent: int) -> str:
         """A Python expression of type ``ref`` for the JSON ``value``."""
+        if ref.kind == "file":
+            return self.file(value)
         if value is None:
             return "None"
         kind = ref.kind
@@ -71,6 +74,13 @@ class _Builder:
                     return self.value(option, value, indent)
         return _literal(value)
 
+    def file(self, value: Any, content_type: str | None = None) -> str:
+        """A ``File`` to upload: the example's text as its content."""
+        self.client_imports.add("File")
+        text = value if isinstance(value, str) and value != "string" else "example file content"
+        kind = f", content_type={json.dumps(content_type)}" if content_type else ""
+        return f'File({_bytes_literal(text)}, filename="example.txt"{kind})'
+
     def _model(self, model: ir.Model, value: dict[str, Any], indent: int) -> str:
         """The constructor call; required fields the example lacks get a placeholder (their
         own example, else a value of their type), so the code runs."""
@@ -102,6 +112,11 @@ class _Builder:
             if members:
                 return members[0].value
         return _placeholder(f.type, f.constraints)
+
+
+def _bytes_literal(text: str) -> str:
+    """A bytes literal of ``text`` encoded as UTF-8 (escapes for anything not printable ASCII)."""
+    return repr(text.encode("utf-8"))
 
 
 def _variant(union: ir.Union, value: dict[str, Any]) -> ir.Variant | None:
@@ -231,8 +246,26 @@ def operation_example(api: ir.Api, op: ir.Operation | tuple[ir.Operation, str]) 
             continue
         if example is None:
             example = _placeholder(p.type, p.constraints)
+        if p.type.kind == "file":
+            args.append(f"{p.name}={builder.file(example, p.content_type)}")
+            continue
+        if p.type.kind == "list" and p.type.item is not None and p.type.item.kind == "file":
+            args.append(f"{p.name}=[{builder.file(None, p.content_type)}]")
+            continue
         args.append(f"{p.name}={builder.value(p.type, example, 4)}")
-    if op.body is not None and (op.body.example is not None or op.body.required):
+    body_kind = op.body.encoding if op.body is not None else None
+    if op.body is not None and op.body.argument and body_kind in ("text", "binary"):
+        if op.body.example is not None or op.body.required:
+            text = json.loads(op.body.example) if op.body.example is not None else None
+            if not isinstance(text, str):
+                text = "example" if body_kind == "text" else "example bytes"
+            literal = json.dumps(text, ensure_ascii=False)
+            args.append(f"body={literal if body_kind == 'text' else _bytes_literal(text)}")
+    elif (
+        op.body is not None
+        and op.body.argument
+        and (op.body.example is not None or op.body.required)
+    ):
         body_model = builder.models.get(op.body.type.name or "")
         if op.body.example is not None:
             body = json.loads(op.body.example)
@@ -270,6 +303,10 @@ def operation_example(api: ir.Api, op: ir.Operation | tuple[ir.Operation, str]) 
     for module, names in sorted(builder.stdlib.items()):
         lines.append(f"from {module} import {', '.join(sorted(names))}")
     lines.append(f"from {api.package} import {', '.join(sorted(runtime))}")
+    if builder.client_imports:
+        lines.append(
+            f"from {api.package}.client import {', '.join(sorted(builder.client_imports))}"
+        )
     if builder.model_imports:
         lines.append(f"from {api.package}.models import {', '.join(sorted(builder.model_imports))}")
     lines.append("")

@@ -118,8 +118,21 @@ def client_imports(api: ir.Api) -> list[str]:
             }[k]
             for k in kinds_of_auth
         }
-    if any(op.located("query") for op in api.operations):
+    if any(
+        op.located("query") or (op.body and op.body.spread and op.body.encoding == "form")
+        for op in api.operations
+    ):
         runtime.add("QueryParam")
+    if "file" in kinds:
+        runtime.add("File")
+    # what reading the success bodies needs (``decode`` in macros.jinja)
+    read = _kinds(r.type for op in api.operations for r in op.success if r.decode == "json")
+    if "datetime" in read:
+        runtime.add("parse_datetime")
+    if "time" in read:
+        runtime.add("parse_time")
+    if "enum" in read:
+        runtime.add("parse_enum")
     if any(op.pagination for op in api.operations):
         stdlib["typing"] |= {"AsyncIterator", "Iterator"}
         runtime |= {"aiterate_pages", "iterate_pages"}
@@ -137,6 +150,7 @@ def client_imports(api: ir.Api) -> list[str]:
         refs.extend(p.type for p in op.parameters)
         refs.append(op.body.type if op.body else None)
         refs.append(op.returns)
+        refs.extend(r.type for r in op.success)
         refs.extend(r.type for r in op.errors)
         if op.pagination:
             refs.append(op.pagination.item_type)

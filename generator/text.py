@@ -279,12 +279,12 @@ def operation_docstring(op: ir.Operation) -> str:
     args = []
     for p in op.path_params:
         args.append(f"    {p.name}: {_one_line(p.description) or f'``{p.wire_name}`` (path).'}")
-    if op.body is not None:
+    if op.body is not None and op.body.argument:
         args.append(f"    body: {_one_line(op.body.description) or 'The request body.'}")
     for p in op.parameters:
         if p.location != "path":
             args.append(
-                f"    {p.name}: {_one_line(p.description) or f'``{p.wire_name}`` ({p.location}).'}"
+                f"    {p.name}: {_one_line(p.description) or f'``{p.wire_name}`` ({_where(p)}).'}"
             )
     args.append("    timeout: Overrides the client's timeout for this call.")
     args.append("    retries: Overrides the client's retry policy for this call.")
@@ -300,6 +300,10 @@ def operation_docstring(op: ir.Operation) -> str:
     raises.append("    TransportError: the request could not be sent or the response read.")
     parts.append("Raises:\n" + "\n".join(raises))
     return docstring("\n\n".join(parts), indent=8)
+
+
+def _where(p: ir.Parameter) -> str:
+    return "body field" if p.location == "body" else p.location
 
 
 def _one_line(text: str) -> str:

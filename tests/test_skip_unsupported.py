@@ -19,8 +19,8 @@ paths:
       operationId: uploadPhoto
       requestBody:
         content:
-          multipart/form-data:
-            schema: {type: object, properties: {file: {type: string, format: binary}}}
+          application/x-www-form-urlencoded:
+            schema: {type: array, items: {type: string}}
       responses:
         "204": {description: stored}
   /grid:
@@ -35,7 +35,7 @@ paths:
   /secret:
     get:
       operationId: getSecret
-      security: [{oidc: []}]
+      security: [{digest: []}]
       responses:
         "204": {description: ok}
   /pets:
@@ -49,7 +49,7 @@ paths:
               schema: {type: array, items: {$ref: "#/components/schemas/Pet"}}
 components:
   securitySchemes:
-    oidc: {type: openIdConnect, openIdConnectUrl: "https://example.com/.well-known/openid"}
+    digest: {type: http, scheme: digest}
   schemas:
     Grid:
       type: object
@@ -94,18 +94,21 @@ def test_with_the_flag_they_become_warnings_and_are_listed(tmp_path: Path) -> No
     shown = "mixed.yaml"
     warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
     assert [w.split(": warning: ")[1] for w in warnings] == [
-        "request body media type not supported yet: multipart/form-data "
-        "(at #/paths/~1photos/post/requestBody/content)",
-        "needs security scheme 'oidc', not supported yet (at #/paths/~1secret/get)",
-        "security scheme kind not supported yet: 'openIdConnect' "
-        "(at #/components/securitySchemes/oidc)",
+        "a form body (application/x-www-form-urlencoded) must be an object, not list[string] "
+        "(at #/paths/~1photos/post/requestBody/content/application~1x-www-form-urlencoded/schema)",
+        "needs security scheme 'digest', not supported yet (at #/paths/~1secret/get)",
+        "HTTP authentication scheme not supported yet: 'digest' "
+        "(at #/components/securitySchemes/digest)",
     ]
     assert all(w.split(":")[0].endswith(shown) for w in warnings)
     manifest = json.loads((out / "mixed" / "clientgen.json").read_text())
     assert manifest["operations"] == {"getGrid": "get_grid", "listPets": "list_pets"}
     reasons = {entry["reason"] for entry in manifest["skipped"]}
-    assert "request body media type not supported yet: multipart/form-data" in reasons
-    assert "security scheme kind not supported yet: 'openIdConnect'" in reasons
+    assert (
+        "a form body (application/x-www-form-urlencoded) must be an object, not list[string]"
+        in reasons
+    )
+    assert "HTTP authentication scheme not supported yet: 'digest'" in reasons
     assert len(manifest["skipped"]) == len(warnings)
     client = (out / "mixed" / "mixed" / "client.py").read_text()
     assert "def list_pets(" in client and "upload_photo" not in client and "get_grid" in client

@@ -16,8 +16,12 @@ from ..diagnostics import Diagnostic
 PRIMITIVE_KINDS = ("str", "int", "float", "bool", "any")
 FORMATTED_KINDS = ("datetime", "date", "time", "decimal", "uuid", "bytes")
 KINDS = (
-    PRIMITIVE_KINDS + FORMATTED_KINDS + ("model", "enum", "list", "map", "object", "union", "oneof")
+    PRIMITIVE_KINDS
+    + FORMATTED_KINDS
+    + ("model", "enum", "list", "map", "object", "union", "oneof", "file")
 )
+# "file": a file to upload (``File | bytes``): a multipart field or a binary request body;
+# never read from or written to JSON.
 
 
 @dataclass(frozen=True)
@@ -188,17 +192,29 @@ class Parameter:
     style: str
     explode: bool
     constraints: Constraints
+    content_type: str | None = None  # body (multipart) fields: the media type of the part
 
 
 @dataclass(frozen=True)
 class Body:
+    """The request body. For a form or multipart object (``spread``), its properties are the
+    operation's parameters with location ``body`` and there is no ``body`` argument."""
+
     name: str  # keyword argument ("body")
     type: TypeRef
     annotation: str
     required: bool
-    content_type: str
+    content_type: str  # the media type sent
     description: str
     example: str | None
+    encoding: str = "json"  # json, form, multipart, text, binary (parser.operations.BODY_KINDS)
+    alternatives: tuple[str, ...] = ()  # the other media types the spec offers (not sent)
+    spread: bool = False
+
+    @property
+    def argument(self) -> bool:
+        """Whether the method takes the body as its ``body`` argument."""
+        return not self.spread
 
 
 @dataclass(frozen=True)
@@ -209,6 +225,12 @@ class Response:
     content_type: str | None
     exception: str | None  # error class name for non-2xx
     example: str | None
+    decode: str = "json"  # how the body is read: json, text, binary, none
+
+    @property
+    def read_as(self) -> tuple[str | None, str]:
+        """What reading the body gives: (annotation, decoding); equal means read alike."""
+        return (self.type.annotation if self.type else None, self.decode)
 
     @property
     def status_key(self) -> str:
@@ -242,13 +264,31 @@ class Operation:
     body: Body | None
     success: tuple[Response, ...]
     errors: tuple[Response, ...]
-    returns: TypeRef | None  # the success data type; None: no body
+    returns: TypeRef | None  # the success data type (a union when they differ); None: no body
     pagination: Pagination | None
     idempotent: bool | None
     security: tuple[tuple[str, ...], ...]  # alternatives of scheme names; () = none
     deprecated: bool
     tags: tuple[str, ...]
     method_explicit: bool = False  # the name came from x-clientgen-method
+    parse_function: str | None = None  # module function reading the body by status
+    accept: str = "application/json"  # the Accept header
+
+    @property
+    def primary(self) -> Response | None:
+        """The success response whose body is read for a status without its own entry."""
+        typed = [r for r in self.success if r.type is not None]
+        return next((r for r in typed if r.status.isdigit()), typed[0] if typed else None)
+
+    @property
+    def by_status(self) -> tuple[Response, ...]:
+        """The success responses read differently from :attr:`primary`, by exact status."""
+        primary = self.primary
+        return tuple(
+            r
+            for r in self.success
+            if r.status.isdigit() and (primary is None or r.read_as != primary.read_as)
+        )
 
     @property
     def returns_annotation(self) -> str:

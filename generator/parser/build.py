@@ -243,6 +243,27 @@ def _security(
                     _env(env_prefix, args),
                 )
             )
+        elif kind == "openIdConnect":
+            # OpenID Connect sign-in happens outside the client too: the resulting access
+            # token is sent as a bearer token.
+            args = (arguments.claim(base + "_access_token"),)
+            url = str(scheme.get("openIdConnectUrl") or "").strip()
+            note = "OpenID Connect: pass an access token obtained from the provider" + (
+                f" (discovery document: `{url}`)." if url else "."
+            )
+            schemes.append(
+                ir.SecurityScheme(
+                    name,
+                    "http_bearer",
+                    f"{description}\n\n{note}".strip(),
+                    args,
+                    _env(env_prefix, args),
+                )
+            )
+        elif kind == "http":
+            unsupported[name] = doc.diagnostic(
+                where, f"HTTP authentication scheme not supported yet: {scheme.get('scheme')!r}"
+            )
         else:
             unsupported[name] = doc.diagnostic(
                 where, f"security scheme kind not supported yet: {kind!r}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -42,6 +43,47 @@ def _is_json(media_type: str) -> bool:
     return base == "application/json" or base.endswith("+json") or base == "*/*"
 
 
+BODY_KINDS = ("json", "form", "multipart", "text", "binary")
+"""How a request body is sent, in order of preference when a spec offers several media
+types: JSON, then a urlencoded form, a multipart form, text, and any other type as bytes."""
+
+
+def media_kind(media_type: str) -> str:
+    """The body kind (see BODY_KINDS) of a media type."""
+    base = media_type.split(";")[0].strip().lower()
+    if _is_json(base):
+        return "json"
+    if base == "application/x-www-form-urlencoded":
+        return "form"
+    if base == "multipart/form-data":
+        return "multipart"
+    if base.startswith("text/") or base == "application/xml" or base.endswith("+xml"):
+        return "text"
+    return "binary"
+
+
+def choose_media(content: dict[str, Any]) -> str:
+    """The media type a request body is sent as: the first of the most preferred kind."""
+    ranked = sorted(
+        enumerate(content), key=lambda pair: (BODY_KINDS.index(media_kind(pair[1])), pair[0])
+    )
+    return str(ranked[0][1])
+
+
+def _response_media(content: dict[str, Any]) -> str:
+    """The media type a response body is read as: JSON first, then text, then the first."""
+    for kind in ("json", "text"):
+        found = next((m for m in content if media_kind(m) == kind), None)
+        if found is not None:
+            return str(found)
+    return str(next(iter(content)))
+
+
+TEXT = ir.TypeRef("str", "str", "string")
+FILE = ir.TypeRef("file", "File | bytes", "file (File or bytes)")
+BYTES = ir.TypeRef("bytes", "bytes", "bytes")
+
+
 class OperationBuilder:
     def __init__(self, schemas: Schemas) -> None:
         self.schemas = schemas
@@ -70,10 +112,20 @@ class OperationBuilder:
         summary = str(op.get("summary") or "").strip()
         description = str(op.get("description") or "").strip()
 
-        parameters = self._parameters(path, item, op, where, op_pascal)
-        body = self._body(op, where, op_pascal)
+        names = NameSpace(METHOD_RESERVED | {"body"})
+        parameters = self._parameters(path, item, op, where, op_pascal, names)
+        body, fields = self._body(op, where, op_pascal, names)
+        if fields:  # form and multipart fields are keyword arguments after the path ones
+            in_path = sum(1 for p in parameters if p.location == "path")
+            parameters = parameters[:in_path] + fields + parameters[in_path:]
         success, errors = self._responses(op, where, op_pascal)
-        returns = self._returns(success, where)
+        returns = self._returns(success)
+        distinct = {r.read_as for r in success}
+        parse_function = None
+        if len(distinct) > 1:
+            parse_function = "_parse_" + self.constants.claim(
+                snake(op_id, "operation"), suffix_sep="_"
+            )
         group = self._group(op)
         pagination = self._pagination(op, where, parameters, returns)
         requirements = op.get("security", security) or []
@@ -91,6 +143,8 @@ class OperationBuilder:
             success=success,
             errors=errors,
             returns=returns,
+            parse_function=parse_function,
+            accept=_accept(success, errors),
             pagination=pagination,
             idempotent=op.get(extensions.IDEMPOTENT),
             security=tuple(tuple(req) for req in requirements if isinstance(req, dict)),
@@ -102,7 +156,13 @@ class OperationBuilder:
     # -- parts ------------------------------------------------------------------------------
 
     def _parameters(
-        self, path: str, item: dict[str, Any], op: dict[str, Any], where: Pointer, op_pascal: str
+        self,
+        path: str,
+        item: dict[str, Any],
+        op: dict[str, Any],
+        where: Pointer,
+        op_pascal: str,
+        names: NameSpace,
     ) -> tuple[ir.Parameter, ...]:
         merged: dict[tuple[str, str], tuple[dict[str, Any], Pointer]] = {}
         for source, base in ((item, ("paths", path)), (op, where)):
@@ -120,7 +180,6 @@ class OperationBuilder:
                 order.get(p[0]["name"], 0) if p[0]["in"] == "path" else 0,
             ),
         )
-        names = NameSpace(METHOD_RESERVED | {"body"})
         result: list[ir.Parameter] = []
         for param, pointer in ordered:
             location = param["in"]
@@ -158,39 +217,129 @@ class OperationBuilder:
             )
         return tuple(result)
 
-    def _body(self, op: dict[str, Any], where: Pointer, op_pascal: str) -> ir.Body | None:
+    def _body(
+        self, op: dict[str, Any], where: Pointer, op_pascal: str, names: NameSpace
+    ) -> tuple[ir.Body | None, tuple[ir.Parameter, ...]]:
+        """The request body, and for a form or multipart object its fields as arguments."""
         if "requestBody" not in op:
-            return None
+            return None, ()
         body, ref_pointer = self.deref(op["requestBody"])
         pointer = ref_pointer or where + ("requestBody",)
         content: dict[str, Any] = body.get("content") or {}
         if not content:
-            return None  # `content: {}` declares no body to send
-        media = next((m for m in content if _is_json(m)), None)
-        if media is None:
-            kinds = ", ".join(sorted(str(m) for m in content)) or "none"
-            raise SchemaError(
-                pointer + ("content",),
-                f"request body media type not supported yet: {kinds}",
-                unsupported=True,
-            )
+            return None, ()  # `content: {}` declares no body to send
+        media = choose_media(content)
+        kind = media_kind(media)
         media_obj = content[media] or {}
-        btype, _ = self.schemas.type_of(
-            media_obj.get("schema") or {},
-            op_pascal + "Request",
-            pointer + ("content", media, "schema"),
-        )
+        schema = media_obj.get("schema") or {}
+        schema_pointer = pointer + ("content", media, "schema")
         required = body.get("required") is True
-        annotation = btype.annotation if btype.kind != "enum" else btype.annotation
-        return ir.Body(
-            name="body",
-            type=btype,
-            annotation=annotation if required else f"{annotation} | None",
-            required=required,
-            content_type="application/json" if media == "*/*" else media,
-            description=str(body.get("description") or "").strip(),
-            example=_media_example(media_obj),
+        fields: tuple[ir.Parameter, ...] = ()
+        if kind == "json":
+            btype, _ = self.schemas.type_of(schema, op_pascal + "Request", schema_pointer)
+        elif kind in ("form", "multipart"):
+            fields = self._form_fields(
+                schema, schema_pointer, media_obj, kind, op_pascal, names, required
+            )
+            btype = ir.TypeRef("object", "dict[str, Any]", f"{kind} fields")
+            if not fields:
+                btype, _ = self.schemas.type_of(schema, op_pascal + "Request", schema_pointer)
+                if btype.kind not in ("map", "object", "any"):
+                    raise SchemaError(
+                        schema_pointer,
+                        f"a form body ({media}) must be an object, not {btype.display}",
+                        unsupported=True,
+                    )
+                btype = ir.TypeRef("object", "dict[str, Any]", "object")
+        elif kind == "text":
+            btype = TEXT
+        else:
+            btype = FILE
+        return (
+            ir.Body(
+                name="body",
+                type=btype,
+                annotation=btype.annotation if required else f"{btype.annotation} | None",
+                required=required,
+                content_type="application/json" if media == "*/*" else media,
+                description=str(body.get("description") or "").strip(),
+                example=_media_example(media_obj),
+                encoding=kind,
+                alternatives=tuple(str(m) for m in content if m != media),
+                spread=bool(fields),
+            ),
+            fields,
         )
+
+    def _form_fields(
+        self,
+        schema: Any,
+        pointer: Pointer,
+        media_obj: dict[str, Any],
+        kind: str,
+        op_pascal: str,
+        names: NameSpace,
+        body_required: bool,
+    ) -> tuple[ir.Parameter, ...]:
+        """The properties of a form or multipart object body, as keyword arguments (empty
+        when the schema names no properties: the body is then passed as a mapping)."""
+        properties, required_names, _, _ = self.schemas._merged(schema, pointer)
+        known: dict[str, ir.TypeRef] = {}
+        if isinstance(schema, dict) and "$ref" in schema and properties:
+            # a component: its model is built already; its fields' types are reused
+            model = self._model_of(self.schemas.type_of(schema, op_pascal + "Request", pointer)[0])
+            known = {f.wire_name: f.type for f in model.fields} if model else {}
+        raw_encodings = media_obj.get("encoding")
+        encodings: dict[str, Any] = raw_encodings if isinstance(raw_encodings, dict) else {}
+        example = _media_example(media_obj)
+        example_value = json.loads(example) if example is not None else None
+        fields: list[ir.Parameter] = []
+        for wire, (prop, prop_pointer) in properties.items():
+            target, _ = self.deref(prop)
+            raw_encoding = encodings.get(wire)
+            encoding: dict[str, Any] = raw_encoding if isinstance(raw_encoding, dict) else {}
+            content_type = encoding.get("contentType")
+            declared = None
+            if (
+                isinstance(content_type, str)
+                and "," not in content_type
+                and "*" not in content_type
+            ):
+                declared = content_type.strip()
+            if kind == "multipart" and _is_file(target):
+                ptype = FILE
+            elif kind == "multipart" and _is_file_list(self, target):
+                ptype = ir.TypeRef("list", "list[File | bytes]", "list[file]", item=FILE)
+            elif wire in known:
+                ptype = known[wire]
+            else:
+                ptype, _ = self.schemas.type_of(
+                    prop, op_pascal + pascal(wire, "Field"), prop_pointer
+                )
+            object_like = ptype.kind in ("model", "map", "object")
+            style = encoding.get("style") or ("deepObject" if object_like else "form")
+            explode = encoding.get("explode", style == "form" or style == "deepObject")
+            arg_required = body_required and wire in required_names
+            annotation = _argument_annotation(ptype)
+            facts = constraints(self.data, prop)
+            if isinstance(example_value, dict) and wire in example_value:
+                facts = _with_example(facts, example_value[wire])
+            fields.append(
+                ir.Parameter(
+                    name=names.claim(snake(wire, "field")),
+                    wire_name=wire,
+                    location="body",
+                    type=ptype,
+                    annotation=annotation if arg_required else f"{annotation} | None",
+                    required=arg_required,
+                    description=describe(self.data, prop).strip(),
+                    style=str(style),
+                    explode=bool(explode),
+                    constraints=facts,
+                    content_type=declared if kind == "multipart" else None,
+                )
+            )
+        return tuple(fields)
 
     def _responses(
         self, op: dict[str, Any], where: Pointer, op_pascal: str
@@ -203,18 +352,21 @@ class OperationBuilder:
             pointer = ref_pointer or where + ("responses", status)
             content = response.get("content") or {}
             rtype: ir.TypeRef | None = None
-            media = next((m for m in content if _is_json(m)), None)
+            media: str | None = _response_media(content) if content else None
+            decode = media_kind(media) if media is not None else "none"
             example = None
             is_success = status.startswith("2")
             hint = op_pascal + ("Response" if is_success else f"Error{status.title()}")
-            if media is not None:
+            if media is not None and decode == "json":
                 media_obj = content[media] or {}
                 rtype, _ = self.schemas.type_of(
                     media_obj.get("schema") or {}, hint, pointer + ("content", media, "schema")
                 )
                 example = _media_example(media_obj)
-            elif content:
-                media = next(iter(content))
+            elif media is not None and decode == "text" and is_success:
+                rtype = ir.TypeRef("str", "str", f"str ({media})")
+            elif media is not None:
+                decode = "binary"
                 rtype = ir.TypeRef("bytes", "bytes", f"bytes ({media})")
             entry = ir.Response(
                 status=status,
@@ -223,25 +375,28 @@ class OperationBuilder:
                 content_type=media,
                 exception=None if is_success else error_class(status),
                 example=example,
+                decode=decode,
             )
             (success if is_success else errors).append(entry)
         errors.sort(key=lambda r: (r.status == "default", not r.status.isdigit(), r.status))
         return tuple(sorted(success, key=lambda r: r.status)), tuple(errors)
 
-    def _returns(self, success: tuple[ir.Response, ...], where: Pointer) -> ir.TypeRef | None:
-        typed = [r for r in success if r.type is not None]
+    def _returns(self, success: tuple[ir.Response, ...]) -> ir.TypeRef | None:
+        """The type an operation returns: its success body type, or when the success
+        responses differ, the union of their types (``None`` for one without a body)."""
+        typed: dict[str, ir.TypeRef] = {}
+        for response in success:
+            if response.type is not None:
+                typed.setdefault(response.type.annotation, response.type)
         if not typed:
             return None
-        first = typed[0].type
-        assert first is not None
-        for other in typed[1:]:
-            if other.type is not None and other.type.annotation != first.annotation:
-                raise SchemaError(
-                    where + ("responses", other.status),
-                    "success responses with different body types are not supported yet",
-                    unsupported=True,
-                )
-        return first
+        empty = any(r.type is None for r in success)
+        if len(typed) == 1 and not empty:
+            return next(iter(typed.values()))
+        members = tuple(typed.values())
+        annotations = [t.annotation for t in members] + (["None"] if empty else [])
+        displays = [t.display for t in members] + (["None"] if empty else [])
+        return ir.TypeRef("union", " | ".join(annotations), " or ".join(displays), members=members)
 
     def _group(self, op: dict[str, Any]) -> tuple[str, ...]:
         override = op.get(extensions.GROUP)
@@ -331,6 +486,34 @@ def _items_expression(chain: list[ir.Field]) -> str:
         return f"({expr} or [])"
     checks = " and ".join(f"{g} is not None" for g in guards[:-1])
     return f"({expr} or [] if {checks} else [])"
+
+
+def _is_file(schema: Any) -> bool:
+    """Whether a multipart property is a file: a binary string (``format: binary``, or in
+    3.1 a ``contentMediaType`` without a ``contentEncoding``, which would make it text)."""
+    if not isinstance(schema, dict) or schema.get("type") not in ("string", None):
+        return False
+    if schema.get("format") == "binary":
+        return True
+    return "contentMediaType" in schema and "contentEncoding" not in schema
+
+
+def _is_file_list(builder: OperationBuilder, schema: Any) -> bool:
+    if not isinstance(schema, dict) or schema.get("type") != "array":
+        return False
+    item, _ = builder.deref(schema.get("items"))
+    return _is_file(item)
+
+
+def _accept(success: tuple[ir.Response, ...], errors: tuple[ir.Response, ...]) -> str:
+    """The Accept header: the media types of the success bodies, then JSON for errors."""
+    found: list[str] = []
+    for response in success:
+        if response.content_type and response.content_type not in found:
+            found.append(response.content_type)
+    if "application/json" not in found and (not found or any(r.type for r in errors)):
+        found.append("application/json")
+    return ", ".join(found)
 
 
 def _argument_annotation(ptype: ir.TypeRef) -> str:

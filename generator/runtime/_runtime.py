@@ -42,6 +42,11 @@ Retries (:class:`RetryConfig`) cover transport errors and the retryable statuses
 date, capped at ``max_backoff``) and only apply to idempotent operations (GET, HEAD, PUT,
 DELETE, OPTIONS, TRACE, or any operation marked ``idempotent=True``).
 
+Request bodies: ``json_body`` (JSON), ``form`` (``application/x-www-form-urlencoded``, the
+fields :class:`QueryParam` tuples or plain pairs), ``multipart`` (``multipart/form-data``, see
+:func:`encode_multipart`; file parts are :class:`File` values or ``bytes``) or ``content`` (raw
+bytes under any media type).
+
 Authentication objects (:class:`ApiKeyAuth`, :class:`HttpBasicAuth`, :class:`HttpBearerAuth`,
 :class:`OAuth2ClientCredentials`) edit a :class:`RequestParts` builder just before sending.
 
@@ -110,6 +115,7 @@ from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urljoin, ur
 if TYPE_CHECKING:  # pragma: no cover - imported lazily at run time
     import http.client
     import logging
+    import os
     import socket
     import ssl
     from asyncio import StreamReader, StreamWriter
@@ -132,10 +138,13 @@ __all__ = [
     "ClientCore",
     "ClientError",
     "ConflictError",
+    "File",
+    "FormFields",
     "Headers",
     "HttpBasicAuth",
     "HttpBearerAuth",
     "HttpTransport",
+    "MultipartField",
     "NotFoundError",
     "OAuth2ClientCredentials",
     "PageStyle",
@@ -164,6 +173,7 @@ __all__ = [
     "aiterate_pages",
     "async_httpx_transport",
     "dig",
+    "encode_multipart",
     "encode_query",
     "error_class_for_status",
     "fill_path",
@@ -940,7 +950,7 @@ def encode_query(params: Iterable[QueryParamLike]) -> list[tuple[str, str]]:
     return out
 
 
-def _encode_param(param: QueryParam, out: list[tuple[str, str]]) -> None:
+def _encode_param(param: QueryParam, out: list[tuple[str, str]], in_body: bool = False) -> None:
     value = param.value
     if value is None:
         return
@@ -957,6 +967,8 @@ def _encode_param(param: QueryParam, out: list[tuple[str, str]]) -> None:
         return
     explode = param.explode or param.style == "deepObject"
     delimiter = _DELIMITERS[param.style]
+    if in_body:  # a form body escapes its reserved characters, delimiters included
+        delimiter = quote(unquote_plus(delimiter), safe=safe)
     if isinstance(value, Mapping):
         pairs = [(str(key), to_wire(item)) for key, item in value.items() if item is not None]
         if explode:
@@ -1070,18 +1082,176 @@ def _cookie_value(value: str) -> str:
     return quote(value, safe="!#$&'()*+,-./:<=>?@[]^_`{|}~")
 
 
-def _form_encode(fields: Mapping[str, object] | Sequence[tuple[str, object]]) -> bytes:
-    pairs = fields.items() if isinstance(fields, Mapping) else fields
+#: What ``form`` accepts: a mapping of field names to values, ``(name, value)`` pairs, or
+#: :class:`QueryParam` tuples (to choose an OpenAPI style per field).
+FormFields = Mapping[str, object] | Sequence[QueryParam | tuple[str, object]]
+
+
+def _form_encode(fields: FormFields) -> bytes:
+    """``application/x-www-form-urlencoded`` bytes of ``fields``.
+
+    A field is serialised like a query parameter (see :class:`QueryParam`): lists repeat the
+    name (``form``, exploded, unless a QueryParam says otherwise) and a mapping value is
+    spelled ``name[key]=value`` (``deepObject``) unless its QueryParam gives another style.
+    Delimiters of unexploded styles are percent-encoded (``scope=read%2Cwrite``), as every
+    reserved character of a form body is. ``None`` values are left out.
+    """
+    pairs: Iterable[QueryParam | tuple[str, object]] = (
+        list(fields.items()) if isinstance(fields, Mapping) else fields
+    )
     out: list[tuple[str, str]] = []
-    for name, value in pairs:
-        if value is None:
-            continue
-        if _is_list(value):
-            assert isinstance(value, (list, tuple, set, frozenset))
-            out.extend((name, to_wire(item)) for item in value if item is not None)
+    for field_ in pairs:
+        if isinstance(field_, QueryParam):
+            param = field_
         else:
-            out.append((name, to_wire(value)))
-    return urlencode(out).encode("ascii")
+            name, value = field_
+            style: QueryStyle = "deepObject" if isinstance(value, Mapping) else "form"
+            param = QueryParam(name, value, style, True)
+        try:
+            _encode_param(param, out, in_body=True)
+        except TypeError as exc:
+            raise TypeError(f"form field {param.name!r}: {exc}") from None
+    text = "&".join(f"{name}={value}" for name, value in out)
+    return text.replace("%20", "+").encode("ascii")  # the form spelling of a space
+
+
+# ---------------------------------------------------------------------------------------------
+# Multipart bodies
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class File:
+    """A file to upload in a ``multipart/form-data`` body (or as a binary body).
+
+    ``filename`` is sent in the part's ``Content-Disposition`` (default: the field name);
+    ``content_type`` is the part's media type (default: the spec's, else
+    ``application/octet-stream``). :meth:`from_path` reads a file from disk.
+    """
+
+    content: bytes
+    filename: str | None = None
+    content_type: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.content, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"File content must be bytes, not {type(self.content).__name__} "
+                "(encode text first, e.g. text.encode('utf-8'))"
+            )
+        object.__setattr__(self, "content", bytes(self.content))
+        if self.content_type is not None:
+            _check_media_type(self.content_type)
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str], content_type: str | None = None) -> File:
+        """Read ``path``; the filename is its base name, the media type guessed from it."""
+        import mimetypes
+        import os
+
+        name = os.path.basename(os.fspath(path))
+        with open(path, "rb") as handle:
+            content = handle.read()
+        guessed = content_type or mimetypes.guess_type(name)[0]
+        return cls(content, name, guessed)
+
+    def __repr__(self) -> str:
+        return (
+            f"File(<{len(self.content)} bytes>, filename={self.filename!r}, "
+            f"content_type={self.content_type!r})"
+        )
+
+
+_MEDIA_TYPE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*;.*)?$")
+
+
+def _check_media_type(value: str) -> None:
+    if _BAD_VALUE_CHARS.search(value) or not _MEDIA_TYPE.match(value):
+        raise ValueError(f"invalid media type {value!r}")
+
+
+#: One field of a multipart body: ``(name, value)`` or ``(name, value, content_type)``.
+MultipartField = tuple[str, object] | tuple[str, object, str | None]
+
+_DISPOSITION_ESCAPES = {'"': "%22", "\r": "%0D", "\n": "%0A", "\x00": "%00"}
+
+
+def _disposition_text(text: str) -> bytes:
+    """A quoted-string of a Content-Disposition parameter, as browsers write it (WHATWG HTML):
+    UTF-8, with ``"``, CR, LF (and NUL) percent-escaped, so a name can never end the header."""
+    escaped = "".join(_DISPOSITION_ESCAPES.get(char, char) for char in text)
+    return b'"' + escaped.encode("utf-8") + b'"'
+
+
+def _multipart_parts(
+    name: str, value: object, content_type: str | None
+) -> Iterator[tuple[str | None, str | None, bytes]]:
+    """(filename, content type, content) of each part one field makes."""
+    if value is None:
+        return
+    if isinstance(value, File):
+        yield (
+            value.filename if value.filename is not None else name,
+            value.content_type or content_type or "application/octet-stream",
+            value.content,
+        )
+    elif isinstance(value, (bytes, bytearray, memoryview)):
+        yield name, content_type or "application/octet-stream", bytes(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _multipart_parts(name, item, content_type)
+    elif isinstance(value, Mapping):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        yield None, content_type or "application/json", text.encode("utf-8")
+    else:
+        yield None, content_type, to_wire(value).encode("utf-8")
+
+
+def encode_multipart(
+    fields: Mapping[str, object] | Sequence[MultipartField], *, boundary: str | None = None
+) -> tuple[bytes, str]:
+    """``multipart/form-data`` (RFC 7578) body and Content-Type header value of ``fields``.
+
+    Values: :class:`File` or ``bytes`` become file parts (with a filename: the File's, else
+    the field name); a list or tuple repeats the field, one part per item; a mapping becomes
+    an ``application/json`` part; scalars are text parts (see :func:`to_wire`); ``None`` is
+    left out. A field's third element is the media type of its parts (a File's own wins).
+    Names and filenames are UTF-8 with ``"``, CR and LF percent-escaped. ``boundary`` is
+    random unless given (tests); a boundary that occurs in the content is refused.
+    """
+    items: Iterable[MultipartField] = (
+        list(fields.items()) if isinstance(fields, Mapping) else fields
+    )
+    chunks: list[bytes] = []
+    for field_ in items:
+        name = field_[0]
+        if not isinstance(name, str):
+            raise TypeError(f"multipart field names must be str, not {type(name).__name__}")
+        declared = field_[2] if len(field_) > 2 else None
+        if declared is not None:
+            _check_media_type(declared)
+        try:
+            parts = list(_multipart_parts(name, field_[1], declared))
+        except TypeError as exc:
+            raise TypeError(f"multipart field {name!r}: {exc}") from None
+        for filename, content_type, content in parts:
+            head = b"Content-Disposition: form-data; name=" + _disposition_text(name)
+            if filename is not None:
+                head += b"; filename=" + _disposition_text(filename)
+            if content_type is not None:
+                head += b"\r\nContent-Type: " + content_type.encode("ascii")
+            chunks.append(head + b"\r\n\r\n" + content)
+    if boundary is None:
+        import secrets
+
+        boundary = "clientgen-" + secrets.token_hex(16)
+    elif not re.fullmatch(r"[0-9A-Za-z'()+_,./:=?-]{1,70}", boundary):
+        raise ValueError(f"invalid multipart boundary {boundary!r}")
+    delimiter = b"--" + boundary.encode("ascii")
+    if any(delimiter in chunk for chunk in chunks):
+        raise ValueError("the multipart boundary occurs in the content; pass another one")
+    body = b"".join(delimiter + b"\r\n" + chunk + b"\r\n" for chunk in chunks)
+    return body + delimiter + b"--\r\n", f"multipart/form-data; boundary={boundary}"
 
 
 def dig(obj: Any, dotted: str) -> Any:
@@ -1488,6 +1658,7 @@ class Operation:
     * ``security`` -- the spec's alternatives of scheme names (``(("apiKey",), ("basic",))``);
       the first whose schemes the client has credentials for is applied. ``None``: every
       credential the client has.
+    * ``accept`` -- the ``Accept`` header: the media types of the responses the client reads.
     """
 
     operation_id: str
@@ -1497,6 +1668,7 @@ class Operation:
     errors: Mapping[int | str, Callable[[Any], object]] = field(default_factory=dict)
     authenticated: bool = True
     security: tuple[tuple[str, ...], ...] | None = None
+    accept: str = "application/json"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", self.method.upper())
@@ -2386,9 +2558,10 @@ class _CoreBase:
         headers: Iterable[tuple[str, object | None]],
         cookies: Iterable[tuple[str, object | None]],
         json_body: object | None,
-        content: bytes | None,
+        content: bytes | File | None,
         content_type: str | None,
-        form: Mapping[str, object] | Sequence[tuple[str, object]] | None,
+        form: FormFields | None,
+        multipart: Mapping[str, object] | Sequence[MultipartField] | None,
         url: str | None,
         timeout: Timeout | float | None,
         retries: RetryConfig | None,
@@ -2399,11 +2572,13 @@ class _CoreBase:
             target = self._resolve(url)
         parts = RequestParts(op.method, target, clock=self._clock)
         parts.query = encode_query(query)
-        parts.headers = [("User-Agent", self.user_agent), ("Accept", "application/json")]
+        parts.headers = [("User-Agent", self.user_agent), ("Accept", op.accept)]
         for name, value in self.default_headers:
             parts.set_header(name, value)
-        if sum(body is not None for body in (json_body, content, form)) > 1:
-            raise ValueError("pass at most one of json_body, content and form")
+        if sum(body is not None for body in (json_body, content, form, multipart)) > 1:
+            raise ValueError("pass at most one of json_body, content, form and multipart")
+        if content_type is not None:
+            _check_media_type(content_type)
         if json_body is not None:
             parts.body = json.dumps(
                 json_body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
@@ -2412,7 +2587,17 @@ class _CoreBase:
         elif form is not None:
             parts.body = _form_encode(form)
             parts.set_header("Content-Type", content_type or "application/x-www-form-urlencoded")
+        elif multipart is not None:
+            parts.body, multipart_type = encode_multipart(multipart)
+            parts.set_header("Content-Type", multipart_type)
+        elif isinstance(content, File):
+            parts.body = content.content
+            parts.set_header(
+                "Content-Type", content.content_type or content_type or "application/octet-stream"
+            )
         elif content is not None:
+            if not isinstance(content, (bytes, bytearray, memoryview)):
+                raise TypeError(f"the body must be bytes, not {type(content).__name__}")
             parts.body = bytes(content)
             parts.set_header("Content-Type", content_type or "application/octet-stream")
         for name, header_value in headers:
@@ -2698,9 +2883,10 @@ class ClientCore(_CoreBase):
         parse: Callable[[Response], T],
         timeout: Timeout | float | None = None,
         retries: RetryConfig | None = None,
-        content: bytes | None = None,
+        content: bytes | File | None = None,
         content_type: str | None = None,
-        form: Mapping[str, object] | Sequence[tuple[str, object]] | None = None,
+        form: FormFields | None = None,
+        multipart: Mapping[str, object] | Sequence[MultipartField] | None = None,
         url: str | None = None,
     ) -> ApiResponse[T]:
         """Send one operation and return its parsed result.
@@ -2708,8 +2894,10 @@ class ClientCore(_CoreBase):
         ``path`` fills the path template by wire name; ``query``, ``headers`` and ``cookies``
         are parameters (``None`` values are left out; lists/dicts are serialised OpenAPI-style).
         The body is one of ``json_body`` (a JSON-able value, sent as application/json),
-        ``form`` (application/x-www-form-urlencoded) or ``content`` (raw bytes);
-        ``content_type`` overrides the media type. ``url`` replaces the path with an absolute
+        ``form`` (application/x-www-form-urlencoded, see :data:`FormFields`), ``multipart``
+        (multipart/form-data, see :func:`encode_multipart`) or ``content`` (raw bytes, or a
+        :class:`File`, whose own media type wins); ``content_type`` overrides the media type
+        (except for multipart). ``url`` replaces the path with an absolute
         URL or one relative to the base URL (next-page links; other origins are refused).
         ``parse`` turns a 2xx :class:`Response` into data; its ValueError, TypeError,
         KeyError, IndexError or AttributeError becomes a :class:`ResponseDecodeError`.
@@ -2726,6 +2914,7 @@ class ClientCore(_CoreBase):
             content=content,
             content_type=content_type,
             form=form,
+            multipart=multipart,
             url=url,
             timeout=timeout,
             retries=retries,
@@ -2847,9 +3036,10 @@ class AsyncClientCore(_CoreBase):
         parse: Callable[[Response], T],
         timeout: Timeout | float | None = None,
         retries: RetryConfig | None = None,
-        content: bytes | None = None,
+        content: bytes | File | None = None,
         content_type: str | None = None,
-        form: Mapping[str, object] | Sequence[tuple[str, object]] | None = None,
+        form: FormFields | None = None,
+        multipart: Mapping[str, object] | Sequence[MultipartField] | None = None,
         url: str | None = None,
     ) -> ApiResponse[T]:
         """Send one operation and return its parsed result; see :meth:`ClientCore.call`."""
@@ -2863,6 +3053,7 @@ class AsyncClientCore(_CoreBase):
             content=content,
             content_type=content_type,
             form=form,
+            multipart=multipart,
             url=url,
             timeout=timeout,
             retries=retries,
