@@ -129,7 +129,8 @@ class _Walker:
             self.meta_checked.add(key)
             problem = self._meta_problem(schema)
             if problem is not None:
-                yield self._at(where, problem)
+                inside, message = problem
+                yield self._at(where + inside, message)
                 return
         if key in self.visited or not isinstance(schema, dict):
             return
@@ -161,9 +162,9 @@ class _Walker:
         if "default" in schema:
             default = schema["default"]
             if default is not None or schema.get("nullable") is not True:
-                problem = self._default_problem(schema, default)
-                if problem is not None:
-                    yield self._at(where + ("default",), f"default {problem}")
+                failure = self._default_problem(where, default)
+                if failure is not None:
+                    yield self._at(where + ("default",), f"default {failure}")
 
     def _properties_of(self, where: Pointer, seen: set[int]) -> set[str]:
         """Every property name reachable from a schema (openapi-spec-validator's
@@ -183,17 +184,25 @@ class _Walker:
                 names |= self._properties_of(where + (keyword,), seen)
         return names
 
-    def _meta_problem(self, schema: Any) -> str | None:
+    def _meta_problem(self, schema: Any) -> tuple[Pointer, str] | None:
         if self.v30:
             return _meta_problem(schema, "draft4")
         dialect = schema.get("$schema", self.dialect) if isinstance(schema, dict) else self.dialect
         if not isinstance(dialect, str) or dialect not in _DIALECTS:
-            return f"unknown JSON Schema dialect: {dialect!r}"
+            return (), f"unknown JSON Schema dialect: {dialect!r}"
         return _meta_problem(schema, _DIALECTS[dialect])
 
-    def _default_problem(self, schema: dict[str, Any], default: Any) -> str | None:
+    def _default_problem(self, where: Pointer, default: Any) -> str | None:
+        """The default checked against the schema at ``where``, references resolved in the
+        document (as openapi-spec-validator does through jsonschema-path)."""
+        from urllib.parse import quote
+
         from jsonschema.exceptions import ValidationError
 
+        fragment = "".join(
+            "/" + quote(str(p).replace("~", "~0").replace("/", "~1"), safe="") for p in where
+        )
+        schema = {"$ref": f"{_DOCUMENT_URI}#{fragment}"}
         if self.value_validator is None:
             self.value_validator = _value_validator(self.v30, self.data)
         validator = self.value_validator
@@ -236,6 +245,7 @@ class _Walker:
 
 
 UNRESOLVED = object()
+_DOCUMENT_URI = "urn:clientgen:document"
 
 
 def _pointer_of(ref: str) -> Pointer:
@@ -287,18 +297,17 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
-def _meta_problem(schema: Any, dialect: str) -> str | None:
+def _meta_problem(schema: Any, dialect: str) -> tuple[Pointer, str] | None:
+    """Where inside ``schema`` its dialect's meta-schema rejects it, and why; or None."""
     validator = _meta_validator(dialect)
     if not validator.is_valid(schema):
         error = next(iter(validator.iter_errors(schema)))
-        where = "/".join(str(p) for p in error.instance_path)
-        return f"invalid schema{' at ' + where if where else ''}: {error.message}"
+        return tuple(error.instance_path), f"not a valid schema: {error.message}"
     for pattern_at, pattern in _patterns(schema, ()):
         try:
             re.compile(pattern)
         except re.error as exc:
-            where = "/".join(str(p) for p in pattern_at)
-            return f"invalid schema at {where}: {pattern!r} is not a 'regex' ({exc})"
+            return pattern_at, f"pattern {pattern!r} is not a valid regular expression: {exc}"
     return None
 
 
@@ -330,7 +339,7 @@ def _value_validator(v30: bool, data: Any) -> Any:
     cls: Any = OAS30Validator if v30 else OAS31Validator
     checker = oas30_format_checker if v30 else oas31_format_checker
     resource = Resource.from_contents(data, default_specification=_specification(cls))
-    registry: Any = Registry().with_resource("", resource)
+    registry: Any = Registry().with_resource(_DOCUMENT_URI, resource)
     return cls({}, registry=registry, format_checker=checker)
 
 

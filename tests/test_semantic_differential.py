@@ -102,5 +102,8 @@ def test_same_verdict_on_the_corpus_sample() -> None:
 
 
 def test_a_broken_pattern_is_reported_where_it_is() -> None:
-    assert semantic._meta_problem({"type": "string", "pattern": "a("}, "draft4") is not None
+    assert semantic._meta_problem({"type": "string", "pattern": "a("}, "draft4") == (
+        ("pattern",),
+        "pattern 'a(' is not a valid regular expression: missing ), unterminated subpattern at position 1",
+    )
     assert semantic._meta_problem({"type": "string", "pattern": "^a+$"}, "draft4") is None
