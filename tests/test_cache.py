@@ -1,0 +1,103 @@
+"""The content-addressed cache: a hit gives exactly what a cold run gives; a changed input,
+a corrupt or truncated entry, or an unusable cache folder is a miss, never trusted, never an
+error; --no-cache neither reads nor writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.cache import Cache, digest
+from tests.conftest import ROOT, SPECS
+
+SPEC = next(s for s in SPECS if s.stem == "telness-connect")
+
+
+def run(*args: str, cache_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CLIENTGEN_CACHE_DIR": str(cache_dir), "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "generator", "generate", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_entries_round_trip_and_corrupt_ones_are_misses(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    key = digest("k")
+    assert cache.get("blob", key) is None
+    cache.put("blob", key, b"value")
+    assert cache.get("blob", key) == b"value"
+    entry = next(p for p in tmp_path.rglob("*") if p.is_file())
+    entry.write_bytes(entry.read_bytes()[:-3])  # truncated
+    assert cache.get("blob", key) is None
+    entry.write_bytes(b"other" + entry.read_bytes()[5:])  # content no longer matches its hash
+    assert cache.get("blob", key) is None
+    entry.write_bytes(b"")
+    assert cache.get("blob", key) is None
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    result = run(str(SPEC), "--out", str(tmp_path / "out"), cache_dir=blocker)
+    assert result.returncode == 0, result.stderr
+    assert blocker.read_text() == "a file where the cache folder should be"
+
+
+def test_a_hit_gives_the_bytes_of_a_cold_run(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    cold = run(str(SPEC), "--out", str(tmp_path / "cold"), "--no-cache", cache_dir=cache_dir)
+    assert cold.returncode == 0, cold.stderr
+    assert not cache_dir.exists(), "--no-cache wrote to the cache"
+    first = run(str(SPEC), "--out", str(tmp_path / "warm"), "--timings", cache_dir=cache_dir)
+    assert "validate" in first.stderr  # a miss runs every stage
+    second = run(str(SPEC), "--out", str(tmp_path / "hit"), "--timings", cache_dir=cache_dir)
+    assert second.returncode == 0, second.stderr
+    assert "validate" not in second.stderr  # a hit runs none
+    assert tree(tmp_path / "cold") == tree(tmp_path / "warm") == tree(tmp_path / "hit")
+
+
+def test_a_corrupt_project_entry_is_regenerated_not_trusted(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    assert run(str(SPEC), "--out", str(tmp_path / "a"), cache_dir=cache_dir).returncode == 0
+    for blob in (cache_dir / "1" / "blob").rglob("*"):
+        if blob.is_file():
+            blob.write_bytes(b"garbage")  # every stored file's text is now wrong
+    result = run(str(SPEC), "--out", str(tmp_path / "b"), "--timings", cache_dir=cache_dir)
+    assert result.returncode == 0, result.stderr
+    assert "validate" in result.stderr
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_any_change_to_the_spec_or_the_templates_is_a_miss(tmp_path: Path) -> None:
+    spec = tmp_path / SPEC.name
+    spec.write_bytes(SPEC.read_bytes())
+    cache = Cache(tmp_path / "cache")
+    first = pipeline.generate_project(spec, tmp_path / "out", None, cache=cache)
+    again = pipeline.generate_project(spec, tmp_path / "out", None, cache=cache)
+    assert again.files == first.files
+    spec.write_bytes(SPEC.read_bytes().replace(b"title: ", b"title: Renamed ", 1))
+    changed = pipeline.generate_project(spec, tmp_path / "out", None, cache=cache)
+    assert changed.files != first.files
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "pyproject.toml.jinja").write_text("# overridden\n")
+    overridden = pipeline.generate_project(spec, tmp_path / "out", templates, cache=cache)
+    assert overridden.files["pyproject.toml"] == "# overridden\n"
+
+
+@pytest.mark.parametrize("flag", ["--no-cache", "--timings"])
+def test_flags_are_listed_in_help(flag: str, tmp_path: Path) -> None:
+    assert flag in run("--help", cache_dir=tmp_path).stdout
