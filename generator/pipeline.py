@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import render, writer
+from .bundle import bundle
 from .diagnostics import Diagnostic, SpecError
 from .format import format_files
 from .loader import SpecDocument, load
@@ -37,10 +38,13 @@ def display_path(path: Path) -> str:
 
 
 def _load(spec: Path) -> SpecDocument:
-    """Load one spec; a Swagger 2.0 one is checked as such, then converted to OpenAPI 3.0
-    (problems found later are still located in its file)."""
+    """Load one spec and bundle the files it refers to into it; a Swagger 2.0 one is checked as
+    such, then converted to OpenAPI 3.0 (problems found later are still located in the file
+    they are in)."""
     doc = load(spec, display_path(spec))
-    if swagger2.is_swagger2(doc.data):
+    is_v2 = swagger2.is_swagger2(doc.data)
+    doc = bundle(doc, swagger2=is_v2)
+    if is_v2:
         problems = swagger2.validate_v2(doc)
         if problems:
             raise SpecError(problems)

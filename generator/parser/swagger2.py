@@ -292,15 +292,12 @@ class ConvertedDocument(SpecDocument):
     def __init__(
         self, original: SpecDocument, data: Any, back: Callable[[Pointer], Pointer]
     ) -> None:
-        super().__init__(original.path, original.display, original.text, data)
+        super().__init__(original.path, original.display, original.text, data, original.sources)
         self.original = original
         self.back = back
 
-    def locate(self, pointer: Pointer) -> tuple[int, int]:
-        return self.original.locate(self.back(pointer))
-
-    def diagnostic(self, pointer: Pointer, message: str, severity: str = "error") -> Diagnostic:
-        return self.original.diagnostic(self.back(pointer), message, severity)
+    def origin(self, pointer: Pointer) -> tuple[SpecDocument, Pointer]:
+        return self.original.origin(self.back(pointer))
 
     def duplicate_keys(self) -> list[Diagnostic]:
         return self.original.duplicate_keys()
