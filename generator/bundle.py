@@ -146,6 +146,7 @@ _SECTIONS_2 = {
 _REFERABLE = set(_SECTIONS_3) | {_PATH_ITEM}
 _FALLBACK_NAMES = {kind: section[-1] for kind, section in _SECTIONS_3.items()}
 
+_JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _NOT_KEY = re.compile(r"[^A-Za-z0-9._-]+")
 _MISSING = object()
@@ -188,6 +189,7 @@ class _Bundler:
         self.taken: dict[Pointer, set[str]] = {}
         self.queue: list[tuple[Pointer, str, str, SpecDocument, Pointer]] = []
         self.added: dict[Pointer, dict[str, Any]] = {}
+        self.unfilled: set[Pointer] = set()  # root components to fill with another file's value
 
     # -- the walk ------------------------------------------------------------------------------
 
@@ -221,8 +223,10 @@ class _Bundler:
             if not isinstance(ref, str) or ref.startswith("#"):
                 continue
             target = self._target(ref, self.root, section + (name, "$ref"), report=False)
-            if target is not None and target[0] != self.root_id:
-                self.placed.setdefault((kind, target[0], target[2]), section + (name,))
+            key = (kind, target[0], target[2]) if target is not None else None
+            if key is not None and key[1] != self.root_id and key not in self.placed:
+                self.placed[key] = section + (name,)
+                self.unfilled.add(section + (name,))
 
     def _node(
         self,
@@ -333,8 +337,9 @@ class _Bundler:
             if not siblings or not isinstance(content, dict):
                 return content
             return {**content, **self._node(siblings, kind, doc, src, dst, inlining)}
-        if self.placed.get((kind, file_id, pointer)) == dst:
+        if dst in self.unfilled and self.placed.get((kind, file_id, pointer)) == dst:
             # a root component that only refers to another file: filled in place
+            self.unfilled.discard(dst)
             return self._fill(dst, kind, file_id, target_doc, pointer)
         return self._local(kind, target)
 
@@ -436,17 +441,20 @@ class _Bundler:
             return None
         loaded: SpecDocument | None = None
         try:
+            if path.stat().st_size == 0:
+                self.problems.append(Diagnostic(shown, 1, 1, "the referenced file is empty"))
+                raise SpecError([])
             loaded = load(path, shown)
         except SpecError as exc:
             self.problems.extend(exc.diagnostics)
         else:
             self.sources.extend(loaded.sources)
             if not isinstance(loaded.data, (dict, list)):
+                kind = _JSON_TYPES.get(type(loaded.data), "value")
                 self._problem(
                     loaded,
                     (),
-                    f"not a YAML or JSON document of mappings: the file holds a single "
-                    f"{type(loaded.data).__name__} value",
+                    f"not a YAML or JSON document: the file holds a single {kind}, not a mapping",
                 )
                 loaded = None
         self.docs[file_id] = loaded
