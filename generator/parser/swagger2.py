@@ -176,7 +176,7 @@ def _unexpected_keys(error: ValidationError) -> list[str]:
 
 
 def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
-    """Every local ``$ref`` must point at something; other-file refs are not supported."""
+    """Every local ``$ref`` must point at something (other files were bundled in before)."""
     for pointer, ref in walk_refs(doc.data, (), _is_data_v2):
         where = pointer + ("$ref",)
         if not isinstance(ref, str):
@@ -187,7 +187,9 @@ def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
                 where, f"reference {ref!r} is not a JSON reference: write '#/definitions/{ref}'"
             )
         elif not ref.startswith("#"):
-            yield doc.diagnostic(where, f"reference to another file is not supported yet: {ref!r}")
+            yield doc.diagnostic(
+                where, f"reference to another file is not supported in this place: {ref!r}"
+            )
         elif _resolve(doc.data, ref) is None:
             yield doc.diagnostic(where, f"unresolvable reference {ref!r}")
 
