@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -248,8 +249,8 @@ class _Bundler:
         ref = value.get("$ref") if kind in _REFERABLE else None
         if isinstance(ref, str):
             replaced = self._reference(ref, value, kind, doc, src, dst, inlining)
-            if not isinstance(replaced, str):
-                return replaced
+            if isinstance(replaced, _Value):
+                return replaced.value
             value = {**value, "$ref": replaced}
         children = _CHILDREN.get(kind, {})
         out: dict[str, Any] = {}
@@ -312,7 +313,7 @@ class _Bundler:
         src: Pointer,
         dst: Pointer,
         inlining: frozenset[tuple[str, Pointer]],
-    ) -> Any:
+    ) -> str | _Value:
         """The new ``$ref`` string of ``node``, or the value that replaces the whole node."""
         if ref.startswith("#") and doc is self.root:
             return ref
@@ -340,12 +341,12 @@ class _Bundler:
             for key in siblings:
                 self.origins[dst + (key,)] = (doc, src + (key,))
             if not siblings or not isinstance(content, dict):
-                return content
-            return {**content, **self._node(siblings, kind, doc, src, dst, inlining)}
+                return _Value(content)
+            return _Value({**content, **self._node(siblings, kind, doc, src, dst, inlining)})
         if dst in self.unfilled and self.placed.get((kind, file_id, pointer)) == dst:
             # a root component that only refers to another file: filled in place
             self.unfilled.discard(dst)
-            return self._fill(dst, kind, file_id, target_doc, pointer)
+            return _Value(self._fill(dst, kind, file_id, target_doc, pointer))
         return self._local(kind, target)
 
     def _local(self, kind: str, target: Target) -> str:
@@ -484,6 +485,13 @@ class _Bundler:
 
     def _problem(self, doc: SpecDocument, at: Pointer, message: str) -> None:
         self.problems.append(doc.diagnostic(at, message))
+
+
+@dataclass(frozen=True)
+class _Value:
+    """What replaces a whole reference object: the value it refers to, copied in place."""
+
+    value: Any
 
 
 def _ignore(doc: SpecDocument, at: Pointer, message: str) -> None:

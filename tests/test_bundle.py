@@ -310,3 +310,70 @@ def test_cli_validate_and_check_follow_every_file(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "\n+A keeper, whose pets refer back" in result.stdout
     assert '\n+  "spec_sha256": ' in result.stdout
+
+
+def test_every_kind_of_component_may_live_in_another_file(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "spec.yaml": """\
+                openapi: 3.1.0
+                info: {title: T, version: "1"}
+                paths:
+                  /hooks:
+                    post:
+                      operationId: addHook
+                      parameters: [{$ref: 'parts.yaml#/Trace'}]
+                      requestBody: {$ref: 'parts.yaml#/HookBody'}
+                      callbacks:
+                        fired: {$ref: 'parts.yaml#/Fired'}
+                      responses:
+                        "201":
+                          description: created
+                          headers:
+                            Location: {$ref: 'parts.yaml#/Location'}
+                          links:
+                            self: {$ref: 'parts.yaml#/Self'}
+                security: [{key: []}]
+                components:
+                  securitySchemes:
+                    key: {$ref: 'parts.yaml#/Key'}
+                """,
+            "parts.yaml": """\
+                Trace: {name: X-Trace, in: header, schema: {type: string}}
+                HookBody:
+                  content:
+                    application/json:
+                      schema: {type: object, properties: {url: {type: string}}}
+                      examples: {one: {$ref: '#/Example'}}
+                Example: {value: {url: "https://example.com/hook"}}
+                Fired:
+                  "{$request.body#/url}": {$ref: 'hook-path.yaml'}
+                Location: {schema: {type: string}}
+                Self: {operationId: addHook}
+                Key: {type: apiKey, in: header, name: X-Key}
+                """,
+            "hook-path.yaml": """\
+                post:
+                  requestBody: {content: {application/json: {schema: {type: object}}}}
+                  responses: {"200": {description: ok}}
+                """,
+        },
+    )
+    doc = pipeline._load(tmp_path / "spec.yaml")
+    assert {kind: components(doc, kind) for kind in doc.data["components"]} == {
+        "securitySchemes": ["key"],
+        "parameters": ["Trace"],
+        "requestBodies": ["HookBody"],
+        "callbacks": ["Fired"],
+        "headers": ["Location"],
+        "links": ["Self"],
+        "examples": ["Example"],
+    }
+    fired = doc.data["components"]["callbacks"]["Fired"]["{$request.body#/url}"]
+    assert fired["post"]["responses"]["200"]["description"] == "ok"  # path item copied in place
+    where = doc.diagnostic(
+        ("components", "callbacks", "Fired", "{$request.body#/url}", "post", "responses"), "m"
+    )
+    assert (where.file.endswith("hook-path.yaml"), where.line) == (True, 3)
+    assert validate(doc) == []
