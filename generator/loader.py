@@ -3,12 +3,19 @@
 Data is loaded with the fast C parser when present. Line and column numbers are only needed
 when something is wrong, so the node tree that carries them is built lazily, on the first
 ``locate`` call, and cached.
+
+A document the pipeline derives from loaded ones (a Swagger 2.0 document converted to OpenAPI 3,
+a spec bundled from several files) answers ``origin``: the loaded document and pointer a value
+came from. ``locate`` and ``diagnostic`` go through it, so every problem is reported at a line of
+the file the user wrote, with that file's pointer.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,23 +87,61 @@ def _construct_yaml_int(loader: Any, node: yaml.ScalarNode) -> int:
 _SpecLoader.add_constructor("tag:yaml.org,2002:int", _construct_yaml_int)
 
 
+@dataclass(frozen=True)
+class Source:
+    """A file a spec was read from: its path as reached, as shown in messages, and the sha256 of
+    its bytes (what a cache of generated output must key on)."""
+
+    path: Path
+    display: str
+    sha256: str
+
+
 class SpecDocument:
     """A loaded spec: its data, its text, and a lazily built map from pointers to positions."""
 
-    def __init__(self, path: Path, display: str, text: str, data: Any) -> None:
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        text: str,
+        data: Any,
+        sources: tuple[Source, ...] | None = None,
+    ) -> None:
         self.path = path
         self.display = display
         self.text = text
         self.data = data
+        # Every file the document was read from, the spec itself first.
+        self.sources = sources or (
+            Source(path, display, hashlib.sha256(text.encode("utf-8")).hexdigest()),
+        )
         self._root: yaml.Node | None = None
         self._composed = False
 
+    def digest(self) -> str:
+        """The sha256 naming the spec's content: of its text when it is one file; of the sha256
+        of every file's bytes, in the order read, when it was read from several (never of their
+        names or places: moving a spec's folder must not change what is generated)."""
+        if len(self.sources) == 1:
+            return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        listing = "".join(f"{source.sha256}\n" for source in self.sources)
+        return hashlib.sha256(listing.encode("ascii")).hexdigest()
+
+    def origin(self, pointer: Pointer) -> tuple[SpecDocument, Pointer]:
+        """The loaded document and pointer the value at ``pointer`` comes from: a loaded
+        document is its own origin; derived documents override this."""
+        return self, pointer
+
     def locate(self, pointer: Pointer) -> tuple[int, int]:
         """Line and column (1-based) of the deepest node on ``pointer`` that exists."""
+        doc, where = self.origin(pointer)
+        if doc is not self:
+            return doc.locate(where)
         node = self._node_tree()
         if node is None:
             return (1, 1)
-        for part in pointer:
+        for part in where:
             child = _child(node, part)
             if child is None:
                 break
@@ -104,8 +149,9 @@ class SpecDocument:
         return (node.start_mark.line + 1, node.start_mark.column + 1)
 
     def diagnostic(self, pointer: Pointer, message: str, severity: str = "error") -> Diagnostic:
-        line, column = self.locate(pointer)
-        return Diagnostic(self.display, line, column, message, format_pointer(pointer), severity)
+        doc, where = self.origin(pointer)
+        line, column = doc.locate(where)
+        return Diagnostic(doc.display, line, column, message, format_pointer(where), severity)
 
     def duplicate_keys(self) -> list[Diagnostic]:
         """Every repeated key of a mapping, located at its second occurrence."""
@@ -148,6 +194,35 @@ class SpecDocument:
         return self._root
 
 
+class MappedDocument(SpecDocument):
+    """A document assembled from parts of others: ``origins`` maps a pointer prefix of this
+    document to the (loaded) document and pointer its value was copied from; the longest
+    matching prefix wins, and a pointer no prefix covers belongs to ``base``."""
+
+    def __init__(
+        self,
+        base: SpecDocument,
+        data: Any,
+        origins: dict[Pointer, tuple[SpecDocument, Pointer]],
+        sources: tuple[Source, ...],
+    ) -> None:
+        super().__init__(base.path, base.display, base.text, data, sources)
+        self.base = base
+        self.origins = {tuple(str(p) for p in k): v for k, v in origins.items()}
+
+    def origin(self, pointer: Pointer) -> tuple[SpecDocument, Pointer]:
+        key = tuple(str(p) for p in pointer)
+        for length in range(len(key), 0, -1):
+            hit = self.origins.get(key[:length])
+            if hit is not None:
+                doc, where = hit
+                return doc.origin(where + tuple(pointer[length:]))
+        return self.base.origin(pointer)
+
+    def duplicate_keys(self) -> list[Diagnostic]:
+        return self.base.duplicate_keys()
+
+
 def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -174,8 +249,9 @@ def load(path: Path, display: str | None = None) -> SpecDocument:
         raise SpecError([Diagnostic(shown, line, column, "file is not valid UTF-8")]) from None
     if not text.strip():
         raise SpecError([Diagnostic(shown, 1, 1, "not an OpenAPI document: the file is empty")])
+    source = Source(path, shown, hashlib.sha256(raw).hexdigest())
     if path.suffix.lower() == ".json":
-        return _load_json(path, shown, text)
+        return _load_json(path, shown, text, source)
     loader = _SpecLoader(text)
     try:
         data = loader.get_single_data()
@@ -193,13 +269,13 @@ def load(path: Path, display: str | None = None) -> SpecDocument:
         raise SpecError([Diagnostic(shown, 1, 1, f"invalid YAML: {first}")]) from None
     finally:
         loader.dispose()
-    doc = SpecDocument(path, shown, text, data)
+    doc = SpecDocument(path, shown, text, data, (source,))
     if loader.duplicates:
         raise SpecError(doc.duplicate_keys())
     return doc
 
 
-def _load_json(path: Path, shown: str, text: str) -> SpecDocument:
+def _load_json(path: Path, shown: str, text: str, source: Source) -> SpecDocument:
     duplicated = False
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -216,7 +292,7 @@ def _load_json(path: Path, shown: str, text: str) -> SpecDocument:
         raise SpecError(
             [Diagnostic(shown, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")]
         ) from None
-    doc = SpecDocument(path, shown, text, data)
+    doc = SpecDocument(path, shown, text, data, (source,))
     if duplicated:
         raise SpecError(doc.duplicate_keys())
     return doc

@@ -39,13 +39,17 @@ def display_path(path: Path) -> str:
 
 
 def _load(spec: Path) -> SpecDocument:
-    """Load one spec; a Swagger 2.0 one is checked as such, then converted to OpenAPI 3.0
-    (problems found later are still located in its file)."""
+    """Load one spec and bundle the files it refers to into it; a Swagger 2.0 one is checked as
+    such, then converted to OpenAPI 3.0 (problems found later are still located in the file
+    they are in)."""
+    from .bundle import bundle
     from .loader import load
     from .parser import swagger2
 
     doc = load(spec, display_path(spec))
-    if swagger2.is_swagger2(doc.data):
+    is_v2 = swagger2.is_swagger2(doc.data)
+    doc = bundle(doc, swagger2=is_v2)
+    if is_v2:
         problems = swagger2.validate_v2(doc)
         if problems:
             raise SpecError(problems)
@@ -99,7 +103,8 @@ def generate_project(
     files[writer.MANIFEST] = render.manifest(api, sorted(files))
     project = Project(spec, out / api.project, files, api.skipped)
     if cache is not None:
-        _store_project(cache, key, api.project, project)
+        others = [(str(source.path.resolve()), source.sha256) for source in doc.sources[1:]]
+        _store_project(cache, key, api.project, project, others)
     return project
 
 
@@ -115,9 +120,12 @@ def _project_key(spec: Path, templates: Path | None, skip_unsupported: bool) -> 
 
 def _cached_project(cache: Cache, key: str, spec: Path, out: Path) -> Project | None:
     """The project stored under ``key``, if whole: every file's text present and matching its
-    hash. Anything missing or wrong is a miss."""
+    hash, and every other file the spec read unchanged. Anything missing or wrong is a miss."""
     entry: Any = cache.get_json("project", key)
     try:
+        for path, sha in entry["sources"]:  # the other files a multi-file spec read
+            if _file_sha256(Path(path)) != sha:
+                return None
         files: dict[str, str] = {}
         for rel, sha in entry["files"].items():
             raw = cache.get("blob", sha)
@@ -131,7 +139,18 @@ def _cached_project(cache: Cache, key: str, spec: Path, out: Path) -> Project | 
     return Project(spec, folder, files, warnings)
 
 
-def _store_project(cache: Cache, key: str, name: str, project: Project) -> None:
+def _file_sha256(path: Path) -> str | None:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _store_project(
+    cache: Cache, key: str, name: str, project: Project, sources: list[tuple[str, str]]
+) -> None:
     hashes: dict[str, str] = {}
     for rel, text in project.files.items():
         raw = text.encode("utf-8")
@@ -140,7 +159,8 @@ def _store_project(cache: Cache, key: str, name: str, project: Project) -> None:
     warnings = [
         [w.file, w.line, w.column, w.message, w.pointer, w.severity] for w in project.warnings
     ]
-    cache.put_json("project", key, {"project": name, "files": hashes, "warnings": warnings})
+    entry = {"project": name, "files": hashes, "warnings": warnings, "sources": sources}
+    cache.put_json("project", key, entry)
 
 
 def generate(

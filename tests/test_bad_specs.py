@@ -2,7 +2,8 @@
 
 Each case is a small spec, ``NAME.yaml`` or ``NAME.json``, next to ``NAME.expected``: the exact
 stderr of ``python -m generator generate tests/bad_specs/NAME.yaml --out DIR`` run from the repo
-root. The contract checked for every case:
+root. A case spread over several files keeps the others in a folder ``NAME/`` (which is not a
+case itself); its problems may be located in those files. The contract checked for every case:
 
 - exit status 1, stdout empty, stderr exactly the expected text (every problem located as
   ``PATH:LINE:COL: error: MESSAGE (at #/pointer)``, sorted, then a summary line);
@@ -256,8 +257,9 @@ def sort_key(line: str) -> tuple[str, int, int, str, str]:
 
 @pytest.mark.parametrize("spec", [pytest.param(s, id=s.name) for s in CASES])
 def test_expected_file_follows_the_contract(spec: Path) -> None:
-    """Each .expected (pinned or hand-written): located one-line diagnostics of this file,
-    sorted, no duplicates, then the summary line with the right count."""
+    """Each .expected (pinned or hand-written): located one-line diagnostics of this file (or
+    of the files in its folder NAME/), sorted, no duplicates, then the summary line with the
+    right count."""
     lines = read_expected(spec).splitlines()
     assert read_expected(spec).endswith("\n")
     count = len(lines) - 1
@@ -265,7 +267,10 @@ def test_expected_file_follows_the_contract(spec: Path) -> None:
     assert lines[-1] == f"{count} error{'s' if count != 1 else ''}; nothing written."
     for line in lines[:-1]:
         file, line_no, column, _, _ = sort_key(line)
-        assert (file, line_no >= 1, column >= 1) == (relative(spec), True, True)
+        folder = relative(spec.with_suffix("")) + "/"
+        assert file == relative(spec) or file.startswith(folder), f"{file}: not in {folder}"
+        assert (REPO / file).is_file()
+        assert (line_no >= 1, column >= 1) == (True, True)
     assert lines[:-1] == sorted(lines[:-1], key=sort_key)
     assert len(set(lines[:-1])) == count
 

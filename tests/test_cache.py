@@ -101,3 +101,19 @@ def test_any_change_to_the_spec_or_the_templates_is_a_miss(tmp_path: Path) -> No
 @pytest.mark.parametrize("flag", ["--no-cache", "--timings"])
 def test_flags_are_listed_in_help(flag: str, tmp_path: Path) -> None:
     assert flag in run("--help", cache_dir=tmp_path).stdout
+
+
+def test_a_change_in_a_file_the_spec_refers_to_is_a_miss(tmp_path: Path) -> None:
+    spec = tmp_path / "root.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: Split, version: '1'}\npaths: {}\n"
+        "components:\n  schemas:\n    Pet: {$ref: 'pet.yaml'}\n"
+    )
+    pet = tmp_path / "pet.yaml"
+    pet.write_text("type: object\nproperties: {name: {type: string}}\n")
+    cache = Cache(tmp_path / "cache")
+    first = pipeline.generate_project(spec, tmp_path / "out", None, cache=cache)
+    assert "name: str" in first.files["root/models.py"]
+    pet.write_text("type: object\nproperties: {nickname: {type: string}}\n")
+    second = pipeline.generate_project(spec, tmp_path / "out", None, cache=cache)
+    assert "nickname: str" in second.files["root/models.py"]

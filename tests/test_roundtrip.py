@@ -45,6 +45,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, validators
 
 from generator import pipeline, writer
+from generator.bundle import bundle
 from generator.loader import load
 from generator.model import ir
 from generator.parser.build import build
@@ -98,7 +99,7 @@ def _inspect(spec: Path) -> SpecInfo:
         return original(self, schema, name, *args, **kwargs)
 
     try:
-        doc = load(spec, spec.name)
+        doc = bundle(load(spec, spec.name))  # a multi-file fixture, as one document
         info.data = doc.data
         with mock.patch.object(Schemas, "_build_model", recording):
             info.api = build(doc, spec.stem)
@@ -757,6 +758,8 @@ def _fixture_examples(data: Any) -> Iterator[tuple[str, Any, Any]]:
         holder = "schema" in node and ("in" in node or pointer.split("/")[-2] == "content")
         if holder:
             for key, value in (node.get("examples") or {}).items():
+                if "$ref" in value:  # an Example object in components/examples
+                    value = resolve_pointer(data, value["$ref"])
                 yield f"{pointer}/examples/{key}", node["schema"], value.get("value")
         if "example" in node and (in_schema or holder):
             yield f"{pointer}/example", node["schema"] if holder else node, node["example"]

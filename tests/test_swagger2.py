@@ -914,7 +914,9 @@ def test_structure_errors_are_located() -> None:
 
 def test_reference_errors_are_located() -> None:
     missing = "unresolvable reference '#/parameters/missing'"
-    external = "reference to another file is not supported yet: 'other.yaml#/definitions/X'"
+    external = (
+        "reference to another file is not supported in this place: 'other.yaml#/definitions/X'"
+    )
     assert diagnostics("references.yaml") == [
         (10, 17, missing, "#/paths/~1a/get/parameters/0/$ref"),
         (15, 19, external, "#/paths/~1a/get/responses/200/schema/$ref"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 import re
 from typing import Any
@@ -89,7 +88,7 @@ def build(doc: SpecDocument, project: str, skip_unsupported: bool = False) -> ir
     hint = extensions.retries(data)
     return ir.Api(
         spec_file=re.sub(r"[\x00-\x1f\x7f]", "?", doc.path.name),
-        spec_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
+        spec_sha256=doc.digest(),
         project=project,
         package=package,
         title=str(info.get("title") or project).strip(),

@@ -176,7 +176,7 @@ def _unexpected_keys(error: ValidationError) -> list[str]:
 
 
 def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
-    """Every local ``$ref`` must point at something; other-file refs are not supported."""
+    """Every local ``$ref`` must point at something (other files were bundled in before)."""
     for pointer, ref in walk_refs(doc.data, (), _is_data_v2):
         where = pointer + ("$ref",)
         if not isinstance(ref, str):
@@ -187,7 +187,9 @@ def _references(doc: SpecDocument) -> Iterator[Diagnostic]:
                 where, f"reference {ref!r} is not a JSON reference: write '#/definitions/{ref}'"
             )
         elif not ref.startswith("#"):
-            yield doc.diagnostic(where, f"reference to another file is not supported yet: {ref!r}")
+            yield doc.diagnostic(
+                where, f"reference to another file is not supported in this place: {ref!r}"
+            )
         elif _resolve(doc.data, ref) is None:
             yield doc.diagnostic(where, f"unresolvable reference {ref!r}")
 
@@ -292,15 +294,12 @@ class ConvertedDocument(SpecDocument):
     def __init__(
         self, original: SpecDocument, data: Any, back: Callable[[Pointer], Pointer]
     ) -> None:
-        super().__init__(original.path, original.display, original.text, data)
+        super().__init__(original.path, original.display, original.text, data, original.sources)
         self.original = original
         self.back = back
 
-    def locate(self, pointer: Pointer) -> tuple[int, int]:
-        return self.original.locate(self.back(pointer))
-
-    def diagnostic(self, pointer: Pointer, message: str, severity: str = "error") -> Diagnostic:
-        return self.original.diagnostic(self.back(pointer), message, severity)
+    def origin(self, pointer: Pointer) -> tuple[SpecDocument, Pointer]:
+        return self.original.origin(self.back(pointer))
 
     def duplicate_keys(self) -> list[Diagnostic]:
         return self.original.duplicate_keys()
