@@ -71,13 +71,6 @@ def format_files(
     return result
 
 
-def format_code(source: str, cache: Cache | None = None) -> str:
-    """One piece of Python (a docs example, say) as black formats it, through the cache."""
-    chunks = split_top_level(source)
-    formatted = format_chunks(chunks, cache)
-    return "\n\n".join(formatted[chunk] for chunk in chunks)
-
-
 def split_top_level(source: str) -> list[str]:
     """``source`` cut before each top-level class or function (its decorators and the comment
     lines right above it included). Raises SyntaxError on invalid Python."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import json
+import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import jinja2
 
 from . import __version__
 from . import examples, imports, text
-from .format import format_code
+from .format import format_chunks, split_top_level
 from .cache import Cache
 from .model import ir
 from .naming import constant
@@ -81,10 +83,19 @@ def render(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> 
     """Relative path -> text of every file of the project, except the manifest."""
     pkg = api.package
     files: dict[str, str] = {}
+    examples_wanted: dict[str, str] = {}  # unformatted example code -> its placeholder
+    nonce = secrets.token_hex(8)  # spec text cannot spell a placeholder it cannot know
+
+    def example(op: Any) -> str:
+        """A placeholder for the example's formatted code: every example of the project is
+        formatted at the end, in one batch (cached, in parallel when there are many)."""
+        code = examples.operation_example(api, op).code
+        return examples_wanted.setdefault(code, f"\x00{nonce}-{len(examples_wanted)}\x00")
+
     shared = {
         "models": {m.name: m for m in api.models},
         "used_by": used_by(api),
-        "example": lambda op: example_code(api, op, cache),
+        "example": example,
     }
 
     def put(path: str, template: str, **extra: Any) -> None:
@@ -118,12 +129,24 @@ def render(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> 
         put(f"docs/models/{model.name}.md", "model.md.jinja", model=model)
     for enum in api.enums:
         put(f"docs/models/{enum.name}.md", "enum.md.jinja", enum=enum)
-    return files
+    return _fill_examples(files, examples_wanted, nonce, cache)
 
 
-def example_code(api: ir.Api, op: ir.Operation, cache: Cache | None = None) -> str:
-    """The usage example of ``op``, formatted as black would."""
-    return format_code(examples.operation_example(api, op).code, cache)
+def _fill_examples(
+    files: dict[str, str], wanted: dict[str, str], nonce: str, cache: Cache | None
+) -> dict[str, str]:
+    if not wanted:
+        return files
+    split = {code: split_top_level(code) for code in wanted}
+    formatted = format_chunks([c for chunks in split.values() for c in chunks], cache)
+    code_of = {
+        wanted[code]: "\n\n".join(formatted[c] for c in chunks) for code, chunks in split.items()
+    }
+    placeholder = re.compile(f"\x00{nonce}-[0-9]+\x00")
+    return {
+        path: placeholder.sub(lambda m: code_of[m.group(0)], text) if nonce in text else text
+        for path, text in files.items()
+    }
 
 
 def runtime_source(api: ir.Api) -> str:
