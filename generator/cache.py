@@ -91,16 +91,28 @@ class Cache:
 
 
 @lru_cache(maxsize=None)
+def dist_version(name: str) -> str:
+    """An installed distribution's version, read off its ``.dist-info`` folder name (without
+    importing the package or ``importlib.metadata``, which would cost more than a cache hit)."""
+    from importlib.util import find_spec
+
+    spec = find_spec(name)
+    if spec is None or spec.origin is None:
+        return "missing"
+    site = Path(spec.origin).parent.parent
+    found = sorted(site.glob(f"{name}-*.dist-info"))
+    return found[-1].name if found else "unknown"
+
+
+@lru_cache(maxsize=None)
 def fingerprint(templates: Path | None) -> str:
     """What generated output depends on besides the spec: clientgen's own code, its templates
     (and the user's override folder), and black's version. Any change is a different key."""
-    from importlib.metadata import version
-
     here = Path(__file__).parent
     folders = [here, here.parent / "templates"]
     if templates is not None:
         folders.append(templates)
-    parts: list[bytes | str] = [__version__, version("black"), version("jinja2")]
+    parts: list[bytes | str] = [__version__, dist_version("black"), dist_version("jinja2")]
     for folder in folders:
         for path in sorted(folder.rglob("*")):
             if path.suffix in (".py", ".jinja", ".md") and "__pycache__" not in path.parts:

@@ -90,11 +90,9 @@ def split_top_level(source: str) -> list[str]:
 
 def format_chunks(chunks: list[str], cache: Cache | None) -> dict[str, str]:
     """Chunk -> black's output for it, from the cache where possible."""
-    from importlib.metadata import version
+    from .cache import digest, dist_version
 
-    from .cache import digest
-
-    black_key = digest(version("black"), str(LINE_LENGTH), "py310")
+    black_key = digest(dist_version("black"), str(LINE_LENGTH), "py310")
     done: dict[str, str] = {}
     keys: dict[str, str] = {}
     for chunk in chunks:

@@ -7,8 +7,6 @@ that is not listed was never ours and is left alone.
 
 from __future__ import annotations
 
-import ctypes
-import difflib
 import json
 import os
 import shutil
@@ -138,6 +136,8 @@ def _exchange(a: Path, b: Path) -> None:
     ``recover`` completes if the run dies between them."""
     if sys.platform.startswith("linux"):
         try:
+            import ctypes
+
             libc = ctypes.CDLL(None, use_errno=True)
             renameat2 = libc.renameat2
         except (OSError, AttributeError):
@@ -177,6 +177,8 @@ def _prune(folder: Path, root: Path) -> None:
 
 def diff(change: Change, base: Path) -> str:
     """A unified diff of one change, shortened when long."""
+    import difflib  # only --check needs it
+
     rel = change.path.relative_to(base) if change.path.is_relative_to(base) else change.path
     old = (change.old or "").splitlines(keepends=True)
     new = (change.new or "").splitlines(keepends=True)
