@@ -22,9 +22,7 @@ class Example:
 class _Builder:
     def __init__(self, api: ir.Api) -> None:
         self.api = api
-        self.models = {m.name: m for m in api.models}
-        self.enums = {e.name: e for e in api.enums}
-        self.unions = {u.function: u for u in api.unions}
+        self.models, self.enums, self.unions = _indexes(api)
         self.model_imports: set[str] = set()
         self.client_imports: set[str] = set()
         self.stdlib: dict[str, set[str]] = {}
@@ -226,6 +224,24 @@ def client_setup(api: ir.Api, op: ir.Operation | None = None, extra: tuple[str, 
     else:
         creds = _credentials(api, op)
     return f"client = Client({', '.join(creds + list(extra))})"
+
+
+_INDEXES: list[tuple[ir.Api, tuple[Any, Any, Any]]] = []
+
+
+def _indexes(
+    api: ir.Api,
+) -> tuple[dict[str, ir.Model], dict[str, ir.Enum], dict[str, ir.Union]]:
+    """Models, enums and unions by name, built once per API (not once per example)."""
+    if _INDEXES and _INDEXES[0][0] is api:
+        return _INDEXES[0][1]
+    found = (
+        {m.name: m for m in api.models},
+        {e.name: e for e in api.enums},
+        {u.function: u for u in api.unions},
+    )
+    _INDEXES[:] = [(api, found)]
+    return found
 
 
 def operation_example(api: ir.Api, op: ir.Operation | tuple[ir.Operation, str]) -> Example:

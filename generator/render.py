@@ -64,7 +64,11 @@ def environment(override: Path | None = None) -> jinja2.Environment:
         security_md=text.security_md,
         json_pretty=text.json_pretty,
     )
-    env.globals.update(json_type=ir.json_type, generator_version=__version__)
+    env.globals.update(
+        json_type=ir.json_type,
+        generator_version=__version__,
+        operation_anchors=text.operation_anchors,
+    )
     return env
 
 

@@ -242,10 +242,54 @@ def anchor(heading: str, previous: Any = ()) -> str:
     """GitHub's anchor for a heading's text: lower-case, punctuation dropped, spaces turned
     into hyphens; ``-1``, ``-2``... appended when one of the ``previous`` headings of the page
     (their texts, in order) already took it."""
-    taken: set[str] = set()
+    slugs = _Slugs()
     for text in previous:
-        taken.add(_unique_slug(_slug(str(text)), taken))
-    return _unique_slug(_slug(heading), taken)
+        slugs.take(str(text))
+    return slugs.peek(heading)
+
+
+def operation_anchors(group: ir.ResourceGroup) -> dict[str, str]:
+    """operation_id -> the anchor of its heading on the group's page, and
+    ``"<operation_id> body"`` -> the anchor of its Request Body section, numbered as GitHub
+    numbers repeated headings. Lists the headings resource.md.jinja writes, in the same order:
+    keep the two in step."""
+    slugs = _Slugs()
+    slugs.take(group.title)
+    slugs.take("Available Operations")
+    found: dict[str, str] = {}
+    for op in group.operations:
+        found[op.operation_id] = slugs.take(op.method_name)
+        slugs.take("Example Usage")
+        slugs.take("Parameters")
+        if op.body:
+            found[op.operation_id + " body"] = slugs.take("Request Body")
+        for heading in ("Response", "Errors", "Authorization"):
+            slugs.take(heading)
+    return found
+
+
+class _Slugs:
+    """The anchors a page's headings took so far (linear in the number of headings: the next
+    number to try is remembered per slug)."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.next_number: dict[str, int] = {}
+
+    def peek(self, heading: str) -> str:
+        slug = _slug(heading)
+        if slug not in self.taken:
+            return slug
+        n = self.next_number.get(slug, 1)
+        while f"{slug}-{n}" in self.taken:
+            n += 1
+        self.next_number[slug] = n
+        return f"{slug}-{n}"
+
+    def take(self, heading: str) -> str:
+        slug = self.peek(heading)
+        self.taken.add(slug)
+        return slug
 
 
 def _slug(heading: str) -> str:
@@ -253,15 +297,6 @@ def _slug(heading: str) -> str:
         ch for ch in heading.strip().lower() if ch in "-_ " or unicodedata.category(ch)[0] in "LNM"
     ]
     return "".join(kept).replace(" ", "-")
-
-
-def _unique_slug(slug: str, taken: set[str]) -> str:
-    if slug not in taken:
-        return slug
-    n = 1
-    while f"{slug}-{n}" in taken:
-        n += 1
-    return f"{slug}-{n}"
 
 
 def json_pretty(value: str | None) -> str:
