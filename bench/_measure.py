@@ -1,13 +1,15 @@
 """One measured child process: wall time, CPU time and peak memory from ``os.wait4`` (the
-child's own resource use plus that of the processes it waited for, e.g. opc's ruff), its
-output, and what it left in an output folder."""
+child's own resource use plus that of the processes it waited for, e.g. opc's ruff; taken by
+``_spawn.py``), its output, and what it left in an output folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -46,6 +48,9 @@ class Output:
     extra: dict[str, int] = field(default_factory=dict)
 
 
+SPAWN = Path(__file__).resolve().parent / "_spawn.py"
+
+
 def run(
     command: Sequence[str],
     cwd: Path,
@@ -53,12 +58,17 @@ def run(
     env: dict[str, str] | None = None,
 ) -> Measured:
     """Run ``command`` to its end (its process group killed after ``timeout`` seconds) and
-    measure it. Output goes through temporary files, so reaping the child is our own
-    ``os.wait4``, which gives its resource usage."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    measure it, through ``_spawn.py`` (see there why), which reaps it with ``os.wait4``."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        result = Path(folder) / "result.json"
         start = time.perf_counter()
+        spawn = [sys.executable, "-I", "-S", str(SPAWN), str(result), *command]
         process = subprocess.Popen(
-            list(command),
+            spawn,
             cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -70,21 +80,29 @@ def run(
         timer = threading.Timer(timeout, _kill_group, (process.pid, killed))
         timer.start()
         try:
-            _, status, usage = os.wait4(process.pid, 0)
+            process.wait()
         finally:
             timer.cancel()
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
+        figures = _figures(result, process.returncode, time.perf_counter() - start)
         return Measured(
             command=list(command),
-            exit_code=process.returncode,
-            wall=wall,
-            cpu=usage.ru_utime + usage.ru_stime,
-            peak_mb=usage.ru_maxrss / 1024,
+            exit_code=int(figures["exit_code"]),
+            wall=figures["wall"],
+            cpu=figures["cpu"],
+            peak_mb=figures["peak_mb"],
             stdout=_read(out),
             stderr=_read(err),
             timed_out=killed.is_set(),
         )
+
+
+def _figures(result: Path, spawn_exit: int, wall: float) -> dict[str, float]:
+    """What ``_spawn.py`` wrote; when it was killed (timeout), its exit and our wall time."""
+    try:
+        return dict(json.loads(result.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        nan = float("nan")
+        return {"exit_code": spawn_exit or -9, "wall": wall, "cpu": nan, "peak_mb": nan}
 
 
 def _kill_group(pid: int, killed: threading.Event) -> None:
