@@ -210,6 +210,14 @@ class Report:
     def _scaling_target(self) -> Target:
         values = per_operation(self.runs, self.spec_rows)
         label = "time per operation, 100 to 5,000 operations: spread ≤ 25%"
+        failed = [
+            f"{row['spec']} {'timed out' if row['timed_out'] else 'failed'} "
+            f"(exit {row['exit_code']}) after {row['wall']:.0f} s"
+            for row in (find(self.runs, key, "clientgen") for key in SCALING)
+            if row is not None and not ok(row)
+        ]
+        if failed:
+            return Target(label, "; ".join(failed), False)
         if len(values) < len(SCALING):
             return Target(label, "no result", None)
         found = spread(list(values.values()))
