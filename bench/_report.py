@@ -174,9 +174,14 @@ class Report:
 
     def _github_targets(self) -> list[Target]:
         ours, theirs = find(self.runs, "github", "clientgen"), find(self.runs, "github", "opc")
-        if not (ok(ours) and ok(theirs)) or ours is None or theirs is None:
-            cold = Target("GitHub cold: ≤ 0.5 × opc time", "no result", None)
-            memory = Target("GitHub cold: peak memory ≤ opc", "no result", None)
+        if ours is not None and theirs is not None and not ok(ours):
+            failed = f"clientgen failed ({ours['mode']}: {ours['note']}) after {ours['wall']:.0f} s"
+            opc = f"opc: {_seconds(theirs)}, {theirs['peak_mb']:.0f} MB"
+            cold = Target("GitHub cold: ≤ 0.5 × opc's time", f"{failed}; {opc}", False)
+            memory = Target("GitHub cold: peak memory ≤ opc's", f"{failed}; {opc}", False)
+        elif not (ok(ours) and ok(theirs)) or ours is None or theirs is None:
+            cold = Target("GitHub cold: ≤ 0.5 × opc's time", "no result", None)
+            memory = Target("GitHub cold: peak memory ≤ opc's", "no result", None)
         else:
             ratio = ours["wall"] / theirs["wall"]
             mode = "" if ours["mode"] == "strict" else f" ({ours['mode']})"
@@ -201,6 +206,9 @@ class Report:
     def _below(self, spec: str, kind: str, limit: float, text: str) -> Target:
         row = find(self.runs, spec, "clientgen", kind)
         label = f"{text}: < {limit:g} s"
+        cold = find(self.runs, spec, "clientgen")
+        if row is None and cold is not None and not ok(cold):
+            return Target(label, "not run: the cold generation failed", False)
         if not ok(row) or row is None:
             return Target(label, "no result", None)
         return Target(
@@ -228,6 +236,8 @@ class Report:
     def _import_target(self) -> list[Target]:
         ours, theirs = self.imports.get("clientgen", {}), self.imports.get("opc", {})
         label = f"GitHub import + Client: ≤ {IMPORT_FRACTION:g} × opc's"
+        if "error" in ours:
+            return [Target(label, f"clientgen: {ours['error']}", False)]
         if "median" not in ours or "median" not in theirs:
             return [Target(label, "no result", None)]
         ratio = ours["median"] / theirs["median"]
@@ -399,9 +409,15 @@ def _runs_table(runs: list[Row], specs: dict[str, Row]) -> str:
             ]
         )
     header = ["spec", "ops", "schemas", "tool", "run", "mode", "exit", "wall s", "CPU s"]
+    errors = [
+        f"- {run['spec']} ({run['tool']}, {run['kind']}, {run['mode']}): `{line}`"
+        for run in runs
+        for line in run.get("errors", [])[:5]
+    ]
     header += ["peak MB", *STAGE_NAMES, "files", "lines", "changed", "warnings"]
     header += ["strict errors", "note"]
-    return "## Every run\n\n" + _table(header, rows)
+    shown = "\n### First errors of failed runs\n\n" + "\n".join(errors) + "\n" if errors else ""
+    return "## Every run\n\n" + _table(header, rows) + shown
 
 
 def _scaling_table(runs: list[Row], specs: dict[str, Row]) -> str:
@@ -431,7 +447,7 @@ def _imports_table(imports: dict[str, Any]) -> str:
         "## Import cost: GitHub client\n\nA fresh `python -I` process per sample: milliseconds "
         "from before `import` to after `Client(...)` exists (opc's needs `base_url`). "
         "*first endpoint*: also `client.repos.get` (clientgen) or importing "
-        "`api.repos.repos_get` (opc), which brings in opc's models.\n\n"
+        "`api.repos.reposget` (opc), which brings in opc's models.\n\n"
     )
     return intro + _table(["package", "median ms", "min ms", "error"], rows)
 

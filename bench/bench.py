@@ -64,6 +64,7 @@ class Run:
     strict_errors: int | None = None  # errors of the strict attempt, when it fell back
     timed_out: bool = False
     note: str = ""
+    errors: list[str] = field(default_factory=list)  # the first located errors
 
 
 @dataclass
@@ -105,7 +106,14 @@ def _clientgen_run(
         warnings=len(_measure.LOCATED_WARNING.findall(done.stderr)),
         timed_out=done.timed_out,
         note=_last_error(done) if done.exit_code else "",
+        errors=_located_errors(done.stderr),
     )
+
+
+def _located_errors(stderr: str, limit: int = 10) -> list[str]:
+    """The first ``limit`` located ``error:`` lines, paths shortened."""
+    lines = [line for line in stderr.splitlines() if _measure.LOCATED_ERROR.match(line)]
+    return [line.replace(f"{ROOT}/", "") for line in lines[:limit]]
 
 
 def _last_error(done: _measure.Measured) -> str:
@@ -227,7 +235,7 @@ def import_costs(options: Options, repeat: int) -> dict[str, Any]:
         "opc + first endpoint": (
             theirs,
             'Client(base_url="https://api.github.com")',
-            "import importlib; importlib.import_module(package.__name__ + '.api.repos.repos_get')",
+            "import importlib; importlib.import_module(package.__name__ + '.api.repos.reposget')",
         ),
     }
     costs: dict[str, Any] = {}
