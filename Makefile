@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: generate test golden check typecheck fmt lint-docs corpus clean
+.PHONY: generate test golden check typecheck fmt lint-docs corpus bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ CORPUS_ARGS ?= --min-rate 95
 
 corpus: $(STAMP)
 	$(PY) bench/corpus.py $(CORPUS_ARGS)
+
+# Performance (issue 8): clientgen and openapi-python-client (bench-only venv, pinned in
+# bench/requirements.txt) on GitHub's spec, Trello's, the seeds and synthetic specs; import cost
+# and from_dict speed. Inputs installed once into bench/.cache/. Report: bench/results/bench.md.
+# Measures only, never fails on a figure; not part of `make test`. `make bench BENCH_ARGS=--quick`.
+BENCH_ARGS ?=
+
+bench: $(STAMP)
+	$(PY) bench/bench.py $(BENCH_ARGS)
 
 lint-docs: $(STAMP)
 	$(PY) -m pymarkdown --config .pymarkdown --strict-config scan --recurse generated tests/golden

