@@ -46,7 +46,7 @@ RESERVED_CLASS_NAMES = {
     *("Auth", "ApiKeyAuth", "HttpBasicAuth", "HttpBearerAuth", "OAuth2ClientCredentials"),
     *("AsyncClient", "AsyncClientCore", "AsyncTransport", "ClientCore", "Operation"),
     *("QueryParam", "Request", "Response", "Transport", "HttpTransport", "AsyncHttpTransport"),
-    *("Callable", "AsyncIterator"),
+    *("Callable", "AsyncIterator", "File", "FormFields"),
 }
 # Names a model's own methods and attributes use: a field with such a name is renamed.
 RESERVED_FIELD_NAMES = {"from_dict", "to_dict", "additional_properties", "self"}
@@ -346,7 +346,9 @@ class Schemas:
         if types == "boolean":
             return ir.TypeRef("bool", "bool", "boolean")
         if types == "array":
-            item, null = self.type_of(schema.get("items", {}), hint + "Item", pointer + ("items",))
+            item, null = self._item_type(
+                schema.get("items", {}), hint + "Item", pointer + ("items",)
+            )
             inner = f"{item.annotation} | None" if null and item.kind != "any" else item.annotation
             return ir.TypeRef(
                 "list", f"list[{inner}]", f"list[{item.display}]", item=item, item_nullable=null
@@ -356,7 +358,7 @@ class Schemas:
                 return self._model(schema, hint, pointer, wire_name=hint)
             extra = schema.get("additionalProperties")
             if isinstance(extra, dict) and extra:
-                item, null = self.type_of(
+                item, null = self._item_type(
                     extra, hint + "Value", pointer + ("additionalProperties",)
                 )
                 inner = (
@@ -371,6 +373,17 @@ class Schemas:
                 )
             return ir.TypeRef("object", "dict[str, Any]", "object")
         return _ANY
+
+    def _item_type(self, schema: Any, hint: str, pointer: Pointer) -> tuple[ir.TypeRef, bool]:
+        """An array's items or a map's values. A reference back to a non-object schema being
+        built (``Value: oneOf [string, number, array of Value]``, a JSON value) has no class to
+        name: its items are typed ``Any`` (any JSON value), where the recursion starts again."""
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if isinstance(ref, str) and ref.startswith(COMPONENT_PREFIX):
+            key = _unescape(ref[len(COMPONENT_PREFIX) :])
+            if self._building.get(key, 0) > 0 and key not in self._component_types:
+                return _ANY, True
+        return self.type_of(schema, hint, pointer)
 
     def _model(
         self, schema: dict[str, Any], hint: str, pointer: Pointer, wire_name: str
