@@ -355,6 +355,8 @@ class StrategyBuilder:
             items: Iterable[tuple[Any, Any]]
             items = enumerate(value) if isinstance(value, list) else value.items()
             for key, item in items:
+                if item is None and ref.item_nullable:
+                    continue
                 self.check_decoded(module, ref.item, item, f"{where}[{key!r}]")
         elif ref.members:  # union, oneof: one of the alternatives
             for member in ref.members:
@@ -377,11 +379,14 @@ class StrategyBuilder:
         for f in model.fields:
             value = getattr(obj, f.name)
             if value is None or (f.uses_unset and value is getattr(module, "UNSET", None)):
-                assert f.nullable or not f.required, f"{where}.{f.name}: required, got {value!r}"
+                ok = f.nullable or not f.required or (value is None and f.type.kind == "any")
+                assert ok, f"{where}.{f.name}: required, got {value!r}"
                 continue
             self.check_decoded(module, f.type, value, f"{where}.{f.name}")
         if model.extra is not None:
             for key, value in obj.additional_properties.items():
+                if value is None and model.extra_nullable:
+                    continue
                 self.check_decoded(module, model.extra, value, f"{where}[{key!r}]")
 
     def wire_name(self, cls: Any, field_name: str) -> str:
