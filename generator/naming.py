@@ -59,6 +59,8 @@ class NameSpace:
     def claim(self, wanted: str, suffix_sep: str = "_") -> str:
         if wanted in self._reserved and suffix_sep == "_" and wanted[:1].islower():
             wanted += "_"  # a reserved word is renamed like a keyword (PEP 8)
+        if keyword.iskeyword(wanted):  # ``True``, ``None``, ``False``: pascal() keeps them
+            wanted += "_"
         if wanted not in self._taken:
             self._taken.add(wanted)
             return wanted

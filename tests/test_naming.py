@@ -68,3 +68,11 @@ def test_builtin_names_are_kept_for_attributes() -> None:
     # a builtin name), so `id` and `type` read as the vendor spells them.
     assert snake("id") == "id"
     assert snake("type") == "type"
+
+
+def test_namespace_never_hands_out_a_keyword() -> None:
+    """pascal() keeps ``True`` / ``None`` / ``False`` (found by tests/test_fuzz_specs.py)."""
+    names = NameSpace()
+    claimed = [names.claim(pascal(n)) for n in ("True", "None", "False", "true")]
+    assert claimed == ["True_", "None_", "False_", "True__2"]
+    assert all(n.isidentifier() and not keyword.iskeyword(n) for n in claimed)

@@ -132,6 +132,16 @@ class Model:
     extra: TypeRef | None  # type of additionalProperties values; None: any JSON
     example: str | None  # JSON text
     composed_of: tuple[str, ...] = ()  # allOf members (model names), for docs
+    extra_nullable: bool = False  # additionalProperties values may be null
+
+    @property
+    def extra_annotation(self) -> str:
+        """The type of ``additional_properties`` values."""
+        if self.extra is None:
+            return "Any"
+        if self.extra_nullable and self.extra.kind != "any":
+            return f"{self.extra.annotation} | None"
+        return self.extra.annotation
 
     @property
     def required_fields(self) -> tuple[Field, ...]:

@@ -12,7 +12,7 @@ from ..loader import SpecDocument
 from ..model import ir
 from ..naming import NameSpace, constant, pascal, snake
 from .operations import OperationBuilder, iter_operations
-from .schemas import Schemas, SchemaError
+from .schemas import SHADOWING_FIELD_NAMES, Schemas, SchemaError
 
 # Client constructor arguments that are not credentials.
 CLIENT_RESERVED = {
@@ -126,7 +126,9 @@ def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
         children = tuple(
             make(path + (name,), _title(operations, path + (name,))) for name in child_names
         )
-        methods = NameSpace(set(child_names) | {"close"})
+        # a method named like a type the class's signatures use would hide that type
+        shadowing = SHADOWING_FIELD_NAMES & (_annotation_words(here) if path else _ALL_WORDS)
+        methods = NameSpace(set(child_names) | {"close"} | shadowing)
         renamed = []
         first_use: dict[str, ir.Operation] = {}
         for op in here:
@@ -159,6 +161,20 @@ def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
         )
 
     return make((), "Client")
+
+
+def _annotation_words(operations: list[ir.Operation]) -> set[str]:
+    """Every name the generated signatures of ``operations`` use in their annotations."""
+    texts = ["Timeout | float | None", "RetryConfig | None", "int | None"]  # fixed arguments
+    for op in operations:
+        texts.append(op.returns_annotation)
+        texts.extend(p.annotation for p in op.parameters)
+        if op.body:
+            texts.append(op.body.annotation)
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", " ".join(texts)))
+
+
+_ALL_WORDS = SHADOWING_FIELD_NAMES  # the client class's own constructor uses most of them
 
 
 def _rename(op: ir.Operation, name: str) -> ir.Operation:

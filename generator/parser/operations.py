@@ -14,7 +14,8 @@ from ..validate import HTTP_METHODS, resolve_pointer
 from .schemas import Schemas, SchemaError, _pointer_of, constraints, describe, json_text
 
 # Arguments every operation method takes besides the spec's parameters.
-METHOD_RESERVED = {"self", "timeout", "retries", "max_pages"}
+# names the generated methods use themselves (``response``: the result of ``*_with_response``)
+METHOD_RESERVED = {"self", "timeout", "retries", "max_pages", "response"}
 # Header parameters OpenAPI says to ignore (they are set from content negotiation).
 IGNORED_HEADERS = {"accept", "content-type"}
 

@@ -126,7 +126,8 @@ class Schemas:
             return self._enum(schema, hint, pointer, wire_name=hint)
         if "const" in schema:
             return _primitive_of(schema["const"]), nullable
-        return self._plain(schema, hint, pointer), nullable
+        plain = self._plain(schema, hint, pointer)
+        return plain, nullable or plain.kind == "any"  # any JSON value includes null
 
     def component(self, key: str) -> ir.TypeRef:
         if key in self._component_types:
@@ -417,8 +418,9 @@ class Schemas:
                 )
             )
         extra: ir.TypeRef | None = None
+        extra_nullable = False
         if isinstance(extra_schema, dict) and extra_schema:
-            extra, _ = self.type_of(
+            extra, extra_nullable = self.type_of(
                 extra_schema, name + "Value", pointer + ("additionalProperties",)
             )
         example = _example(schema)
@@ -431,6 +433,7 @@ class Schemas:
                 extra=extra,
                 example=json_text(example) if example is not None else None,
                 composed_of=tuple(composed),
+                extra_nullable=extra_nullable,
             )
         )
 
