@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: generate test golden check typecheck fmt lint-docs corpus bench clean
+.PHONY: generate test golden check typecheck fmt lint-docs corpus bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ BENCH_ARGS ?=
 
 bench: $(STAMP)
 	$(PY) bench/bench.py $(BENCH_ARGS)
+
+# A longer fuzz campaign than the bounded one in `make test`: random valid specs through the
+# generator, import, round-trip and mypy --strict. Report: bench/.cache/fuzz/report.md.
+FUZZ_EXAMPLES ?= 500
+FUZZ_SEED ?= 1
+
+fuzz: $(STAMP)
+	$(PY) -m tests.fuzz.campaign $(FUZZ_EXAMPLES) $(FUZZ_SEED)
 
 lint-docs: $(STAMP)
 	$(PY) -m pymarkdown --config .pymarkdown --strict-config scan --recurse generated tests/golden

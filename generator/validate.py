@@ -25,7 +25,6 @@ from .schema_errors import most_specific
 from .loader import SpecDocument
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_IDENTIFIER_CHARS = re.compile(r"[A-Za-z0-9]")
 
 
 def validate(doc: SpecDocument) -> list[Diagnostic]:
@@ -235,11 +234,6 @@ def _own_rules(doc: SpecDocument) -> Iterator[Diagnostic]:
                     )
                 else:
                     seen[op_id] = where
-                if not _IDENTIFIER_CHARS.search(op_id):
-                    yield doc.diagnostic(
-                        where + ("operationId",),
-                        f"operationId {op_id!r} has no letter or digit to make a name from",
-                    )
             declared = shared | _parameter_names(data, operation.get("parameters", []))
             in_template = re.findall(r"{([^}]*)}", path)
             for name in in_template:

@@ -30,6 +30,8 @@ ERROR_CLASSES = {
 }
 IDEMPOTENT_METHODS = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"}
 
+_NAMEABLE = re.compile(r"[^\W_]")  # a letter or digit, in any script
+
 
 def error_class(status: str) -> str:
     if status in ERROR_CLASSES:
@@ -109,7 +111,10 @@ class OperationBuilder:
         where: Pointer = ("paths", path, method)
         op: dict[str, Any] = item[method]
         op_id = op.get("operationId") or f"{method}_{path}"
-        op_pascal = pascal(op_id, "Operation")
+        # Names come from the operationId, or from method and path when it has no letter or
+        # digit to make one from ("{#", "..."): the wire operationId is kept in the manifest.
+        named = op_id if _NAMEABLE.search(op_id) else f"{method}_{path}"
+        op_pascal = pascal(named, "Operation")
         summary = str(op.get("summary") or "").strip()
         description = str(op.get("description") or "").strip()
 
@@ -125,14 +130,14 @@ class OperationBuilder:
         parse_function = None
         if len(distinct) > 1:
             parse_function = "_parse_" + self.constants.claim(
-                snake(op_id, "operation"), suffix_sep="_"
+                snake(named, "operation"), suffix_sep="_"
             )
         group = self._group(op)
         pagination = self._pagination(op, where, parameters, returns)
         requirements = op.get("security", security) or []
         return ir.Operation(
             operation_id=op_id,
-            method_name=op.get(extensions.METHOD) or snake(op_id, "call"),
+            method_name=op.get(extensions.METHOD) or snake(named, "call"),
             constant="_" + self.constants.claim(constant(op_id, "OPERATION")),
             http_method=method.upper(),
             path=path,
