@@ -20,7 +20,7 @@ from . import examples, imports, text
 from .format import format_chunks, split_top_level
 from .cache import Cache
 from .model import ir
-from .naming import constant
+from .naming import NameSpace, constant
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 RUNTIME_SOURCE = Path(__file__).resolve().parent / "runtime" / "_runtime.py"
@@ -72,6 +72,13 @@ def environment(override: Path | None = None) -> jinja2.Environment:
     return env
 
 
+def keys_names(api: ir.Api) -> dict[str, str]:
+    """Model name -> the module constant holding its wire names (``_PET_KEYS``), distinct even
+    for models whose names differ only in case (``AB`` and ``Ab``)."""
+    names = NameSpace()
+    return {m.name: names.claim(f"_{constant(m.name)}_KEYS") for m in api.models}
+
+
 def used_by(api: ir.Api) -> dict[str, list[tuple[str, str]]]:
     """Model or enum name -> the (model, field) pairs whose type refers to it, for the docs'
     "Used by" lines (one pass over the fields, however many pages)."""
@@ -99,6 +106,7 @@ def render(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> 
     shared = {
         "models": {m.name: m for m in api.models},
         "used_by": used_by(api),
+        "keys_name": keys_names(api),
         "example": example,
     }
 

@@ -177,6 +177,17 @@ REPRODUCERS = [
         ),
         id="method-named-like-a-type",
     ),
+    # models whose names differ only in case kept one set of wire names between them (both
+    # were _AB_KEYS): unknown keys of one were taken for the other's fields
+    pytest.param(
+        _spec(
+            {
+                "AB": {"type": "object", "properties": {"x": {"type": "string"}}},
+                "Ab": {"type": "object", "properties": {"bytes": {"type": "integer"}}},
+            }
+        ),
+        id="models-differing-only-in-case",
+    ),
     # an operationId without a letter or digit ("{#") is named after its method and path
     pytest.param(
         _spec({}, _get({"operationId": "{#", "parameters": [_ID], "responses": _OK})),

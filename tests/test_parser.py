@@ -111,3 +111,59 @@ def test_references_real_specs_write(tmp_path: Path) -> None:
     get, post = api.operations
     assert get.returns is not None and get.returns.name == "Error"
     assert post.body is None
+
+
+NARROWING = """\
+openapi: 3.0.3
+info: {title: Narrowing, version: "1"}
+paths: {}
+components:
+  schemas:
+    Card:
+      type: object
+      properties:
+        after_id: {type: integer, nullable: true}
+        created_at:
+          oneOf: [{type: integer}, {type: string, format: date-time}]
+        note: {type: string}
+    Moved:
+      allOf:
+        - $ref: "#/components/schemas/Card"
+        - type: object
+          properties:
+            after_id: {type: number, nullable: true}
+            created_at: {type: string, format: date-time}
+            note: {type: string, maxLength: 10}
+    Clash:
+      allOf:
+        - $ref: "#/components/schemas/Card"
+        - type: object
+          properties:
+            note: {type: integer}
+"""
+
+
+def test_allof_members_narrowing_a_property_give_the_narrower_type(tmp_path: Path) -> None:
+    spec = tmp_path / "narrowing.yaml"
+    spec.write_text(NARROWING.split("    Clash:")[0])
+    api = build(load(spec, spec.name), "narrowing")
+    moved = next(m for m in api.models if m.name == "Moved")
+    types = {f.wire_name: f.type.annotation for f in moved.fields}
+    # integer within number (whichever member comes first); string within integer | string
+    assert types == {"after_id": "int", "created_at": "datetime", "note": "str"}
+
+
+def test_allof_members_that_truly_conflict_are_a_located_error(tmp_path: Path) -> None:
+    from generator.diagnostics import SpecError
+
+    spec = tmp_path / "narrowing.yaml"
+    spec.write_text(NARROWING)
+    try:
+        build(load(spec, spec.name), "narrowing")
+    except SpecError as exc:
+        assert [d.message for d in exc.diagnostics] == [
+            "allOf members disagree on the type of property 'note'"
+        ]
+        assert exc.diagnostics[0].pointer == "#/components/schemas/Clash/allOf/1/properties/note"
+    else:
+        raise AssertionError("a string/integer conflict was accepted")

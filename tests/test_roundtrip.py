@@ -42,6 +42,7 @@ from generator.bundle import bundle
 from generator.loader import load
 from generator.model import ir
 from generator.parser.build import build
+from generator.validate import resolve_pointer
 from tests.conftest import FIXTURE_SPECS
 from tests.conftest import SPECS as VENDOR_SPECS
 from tests.fuzz.harness import import_package

@@ -213,7 +213,7 @@ class Visit:
     """The Visit object.
 
     Attributes:
-        visitor: A cat, or an empty object when the visitor is unknown.
+        visitor: A cat, an object when the visitor is unknown, or null.
         when: A date-time or any other string is a string.
         herd: Arrays of different items share a JSON type; they merge into one array.
         pricing: Two one-value string enums merge into one enum of both values.
@@ -285,7 +285,7 @@ class BaseCard:
         created_at: ``created_at``.
     """
 
-    after_id: int | None | Unset = UNSET
+    after_id: float | None | Unset = UNSET
     created_at: int | datetime | None = None
     additional_properties: dict[str, Any] = _field(default_factory=dict)
 
@@ -328,7 +328,7 @@ class MovedCard:
         created_at: ``created_at``.
     """
 
-    after_id: int | None | Unset = UNSET
+    after_id: int | None = None
     created_at: datetime | None = None
     additional_properties: dict[str, Any] = _field(default_factory=dict)
 
@@ -337,7 +337,7 @@ class MovedCard:
         """Build a ``MovedCard`` from its decoded JSON object."""
         _created_at = data.get("created_at")
         return cls(
-            after_id=data.get("after_id", UNSET),
+            after_id=data.get("after_id"),
             created_at=None if _created_at is None else parse_datetime(_created_at),
             additional_properties={
                 key: value for key, value in data.items() if key not in _MOVED_CARD_KEYS
@@ -347,7 +347,7 @@ class MovedCard:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``MovedCard``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        if self.after_id is not UNSET:
+        if self.after_id is not None:
             data["after_id"] = self.after_id
         if self.created_at is not None:
             data["created_at"] = self.created_at.isoformat()
@@ -470,7 +470,7 @@ def parse_herd(value: Any) -> Cat | Dog | dict[str, Any]:
 
 
 def parse_visit_visitor(value: Any) -> Cat | dict[str, Any]:
-    """A cat, or an empty object when the visitor is unknown.
+    """A cat, an object when the visitor is unknown, or null.
 
     Chooses, among the alternatives whose required properties are all present, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict.
     """
