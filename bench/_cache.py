@@ -45,6 +45,17 @@ class NpmPackage:
         return f"{self.name}@{self.version}"
 
 
+def fingerprint() -> str:
+    """sha256 of the generator's code and templates as they are on disk now."""
+    digest = hashlib.sha256()
+    for folder in ("generator", "templates"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def shown(path: Path) -> str:
     """``path`` relative to the project root when it is inside it."""
     try:

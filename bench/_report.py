@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -22,16 +21,7 @@ IMPORT_FRACTION = 0.2  # our reading of "a small fraction": at most a fifth
 
 # -- provenance ------------------------------------------------------------------------------
 
-
-def fingerprint() -> str:
-    """sha256 of the generator's code and templates as they are on disk now."""
-    digest = hashlib.sha256()
-    for folder in ("generator", "templates"):
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
+fingerprint = _cache.fingerprint
 
 
 def _output(command: list[str]) -> str:

@@ -880,17 +880,6 @@ def markdown(
     return "\n".join(out)
 
 
-def fingerprint() -> str:
-    """sha256 of the generator's code and templates as they are on disk now."""
-    digest = hashlib.sha256()
-    for folder in ("generator", "templates"):
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
-                digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def _commit() -> str:
     try:
         head = subprocess.run(
@@ -1019,7 +1008,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         generator_args=tuple(args.gen_arg),
     )
     start = time.monotonic()
-    commit, tree = _commit(), fingerprint()
+    commit, tree = _commit(), _cache.fingerprint()
     results: list[Result | None] = [None] * len(entries)
     width = len(str(len(entries)))
     signal.signal(signal.SIGTERM, _interrupt)
@@ -1033,7 +1022,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.monotonic() - start
     final = [r for r in results if r is not None]
     provenance = f"{commit} (generator/ + templates/ sha256 {tree[:12]})"
-    changed = fingerprint() != tree
+    changed = _cache.fingerprint() != tree
     if changed:
         provenance += " **changed during the run: results mix versions, run again**"
         print("corpus: warning: generator/ or templates/ changed during the run", file=sys.stderr)
