@@ -246,35 +246,18 @@ def _security(
         elif kind == "oauth2" and isinstance(scheme.get("flows"), dict) and scheme["flows"]:
             # Interactive flows (authorization code, implicit, password) happen outside the
             # client: it takes the resulting access token and sends it as a bearer token.
-            args = (arguments.claim(base + "_access_token"),)
             flows = ", ".join(sorted(scheme["flows"]))
             note = f"OAuth2 ({flows}): pass an access token obtained from the provider."
-            schemes.append(
-                ir.SecurityScheme(
-                    name,
-                    "http_bearer",
-                    f"{description}\n\n{note}".strip(),
-                    args,
-                    _env(env_prefix, args),
-                )
-            )
-        elif kind == "openIdConnect":
-            # OpenID Connect sign-in happens outside the client too: the resulting access
-            # token is sent as a bearer token.
             args = (arguments.claim(base + "_access_token"),)
+            schemes.append(_access_token_scheme(name, description, note, args, env_prefix))
+        elif kind == "openIdConnect":
+            # OpenID Connect sign-in happens outside the client too.
             url = str(scheme.get("openIdConnectUrl") or "").strip()
             note = "OpenID Connect: pass an access token obtained from the provider" + (
                 f" (discovery document: `{url}`)." if url else "."
             )
-            schemes.append(
-                ir.SecurityScheme(
-                    name,
-                    "http_bearer",
-                    f"{description}\n\n{note}".strip(),
-                    args,
-                    _env(env_prefix, args),
-                )
-            )
+            args = (arguments.claim(base + "_access_token"),)
+            schemes.append(_access_token_scheme(name, description, note, args, env_prefix))
         elif kind == "http":
             unsupported[name] = doc.diagnostic(
                 where, f"HTTP authentication scheme not supported yet: {scheme.get('scheme')!r}"
@@ -284,6 +267,15 @@ def _security(
                 where, f"security scheme kind not supported yet: {kind!r}"
             )
     return tuple(schemes), unsupported
+
+
+def _access_token_scheme(
+    name: str, description: str, note: str, args: tuple[str, ...], env_prefix: str
+) -> ir.SecurityScheme:
+    """A scheme whose sign-in happens outside the client (interactive OAuth2 flows, OpenID
+    Connect): the client takes the resulting access token and sends it as a bearer token."""
+    text = f"{description}\n\n{note}".strip()
+    return ir.SecurityScheme(name, "http_bearer", text, args, _env(env_prefix, args))
 
 
 def _env(prefix: str, args: tuple[str, ...]) -> tuple[str, ...]:
