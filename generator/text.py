@@ -54,8 +54,9 @@ def union_docstring(union: ir.Union) -> str:
     how = (
         f"Chooses by the ``{union.discriminator}`` property"
         if union.discriminator
-        else "Chooses, among the alternatives whose required properties are all present, the one "
-        "that knows most of the object's properties (the first on a tie)"
+        else "Chooses, among the alternatives whose required properties are all present and "
+        "whose properties' values are of the right JSON kind, the one that knows most of the "
+        "object's properties (the first on a tie)"
     )
     text = (union.description + "\n\n" if union.description else "") + (
         f"{how}; an object matching no alternative is returned as a plain dict."

@@ -155,6 +155,9 @@ class Variant:
     model: str  # class name
     tags: tuple[str, ...]  # discriminator values that select it
     required: tuple[str, ...]  # wire names it requires (fallback matching without a tag)
+    # wire name -> JSON kind ("string", "integer?"...) of each property with one: a value of
+    # another kind rules the alternative out (fallback matching without a tag)
+    kinds: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -307,7 +307,8 @@ class Schemas:
                     tags = [_unescape(ref[len(COMPONENT_PREFIX) :])]
             model = next((m for m in self.models if m.name == ref_type.name), None)
             required = tuple(f.wire_name for f in model.fields if f.required) if model else ()
-            variants.append(ir.Variant(str(ref_type.name), tuple(tags), required))
+            kinds = tuple(_kinds(model)) if model else ()
+            variants.append(ir.Variant(str(ref_type.name), tuple(tags), required, kinds))
         function = self.functions.claim("parse_" + snake(hint, "union"))
         annotation = " | ".join(
             [t.annotation for t in objects] + [t.annotation for t in others] + ["dict[str, Any]"]
@@ -593,6 +594,25 @@ def _primitive_of(value: Any) -> ir.TypeRef:
     if isinstance(value, str):
         return ir.TypeRef("str", "str", "string")
     return _ANY
+
+
+_JSON_KINDS = {
+    "str": "string",
+    "int": "integer",
+    "float": "number",
+    "bool": "boolean",
+    "list": "array",
+    "dict": "object",
+}
+
+
+def _kinds(model: ir.Model) -> Iterator[tuple[str, str]]:
+    """The JSON kind of each field of ``model`` that has exactly one (not ``Any``, not a union),
+    ``?`` added when null is allowed: how a union without a discriminator rules it out."""
+    for f in model.fields:
+        if f.type.kind in ("any", "union", "oneof"):
+            continue
+        yield f.wire_name, _JSON_KINDS[ir.json_type(f.type)] + ("?" if f.nullable else "")
 
 
 def _merged_enum(schema: Any) -> dict[str, Any] | None:

@@ -543,3 +543,35 @@ def test_plain_tuples_are_query_params() -> None:
     assert qs(
         ("a", [1, 2], "form", False), ("b", [1, 2]), ("c", ["x", "y"], "pipeDelimited", False)
     ) == ("a=1,2&b=1&b=2&c=x|y")
+
+
+# -- best_variant: untagged unions ------------------------------------------------------------
+
+_CAT = ({"kind"}, {"kind", "lives"}, {"kind": "string", "lives": "integer"})
+_DOG = ({"kind"}, {"kind", "bark"}, {"kind": "string", "bark": "boolean?"})
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ({"kind": "c", "lives": 9}, 0),
+        ({"kind": "d", "bark": True}, 1),
+        ({"kind": "d", "bark": None}, 1),  # "boolean?": null allowed
+        ({"kind": "c", "lives": 9.0}, 0),  # an integral float is an integer
+        ({"kind": "c", "lives": 9.5}, 1),  # not an integer: the cat is ruled out, the dog
+        ({"kind": "c", "lives": True}, 1),  # (which says nothing of lives) is left
+        ({"kind": "x"}, 0),  # a tie: the first
+        ({"lives": 9}, -1),  # a required property missing
+        ({"kind": 1, "lives": 9}, -1),  # a value of the wrong kind
+    ],
+)
+def test_best_variant_rules_out_values_of_the_wrong_kind(value: Any, expected: int) -> None:
+    assert rt.best_variant(value, [_CAT, _DOG]) == expected
+
+
+def test_best_variant_knows_every_json_kind() -> None:
+    kinds = {"s": "string", "n": "number", "a": "array", "o": "object", "b": "boolean"}
+    good = {"s": "x", "n": 1, "a": [], "o": {}, "b": False}
+    assert rt.best_variant(good, [((), set(kinds), kinds)]) == 0
+    for key, wrong in {"s": 1, "n": "1", "a": {}, "o": [], "b": 0}.items():
+        assert rt.best_variant({**good, key: wrong}, [((), set(kinds), kinds)]) == -1, key

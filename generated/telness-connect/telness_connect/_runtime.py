@@ -3292,20 +3292,43 @@ def aiterate_pages(
 
 
 def best_variant(
-    keys: Iterable[str], candidates: Sequence[tuple[Iterable[str], Iterable[str]]]
+    value: Mapping[str, Any],
+    candidates: Sequence[tuple[Iterable[str], Iterable[str], Mapping[str, str]]],
 ) -> int:
-    """Index of the union alternative an object with ``keys`` most likely is, or -1.
+    """Index of the union alternative the object ``value`` most likely is, or -1.
 
-    Each candidate is ``(required, known)`` property names. A candidate qualifies when all its
-    required names are present; among those, the one knowing most of the keys wins, the
-    earliest on a tie. Deterministic, so the same object always parses the same way.
+    Each candidate is ``(required, known, kinds)``: its required and known property names, and
+    the JSON kind of each property that has one (``"string"``, ``"integer"``, ``"number"``,
+    ``"boolean"``, ``"array"``, ``"object"``; a trailing ``"?"`` also allows null). A candidate
+    qualifies when all its required names are present and every present value is of its
+    property's kind; among those, the one knowing most of the keys wins, the earliest on a tie.
+    Deterministic, so the same object always parses the same way.
     """
-    present = set(keys)
+    present = set(value)
     best, best_score = -1, -1
-    for index, (required, known) in enumerate(candidates):
+    for index, (required, known, kinds) in enumerate(candidates):
         if not present.issuperset(required):
+            continue
+        if any(not _is_kind(value[key], kinds[key]) for key in present.intersection(kinds)):
             continue
         score = len(present.intersection(known))
         if score > best_score:
             best, best_score = index, score
     return best
+
+
+def _is_kind(item: Any, kind: str) -> bool:
+    """Whether a decoded JSON value is of a JSON Schema kind (``"integer?"``: or null)."""
+    if item is None:
+        return kind.endswith("?")
+    kind = kind.rstrip("?")
+    if isinstance(item, bool):
+        return kind == "boolean"
+    if kind == "integer":
+        return isinstance(item, int) or (isinstance(item, float) and item.is_integer())
+    if kind == "number":
+        return isinstance(item, (int, float))
+    return isinstance(item, _KIND_TYPES.get(kind, ()))
+
+
+_KIND_TYPES: dict[str, type] = {"string": str, "array": list, "object": dict}

@@ -416,12 +416,12 @@ def parse_pet(value: Any) -> Cat | Dog | dict[str, Any]:
 
 
 def parse_owner_any_pet(value: Any) -> Cat | Dog | dict[str, Any]:
-    """Chooses, among the alternatives whose required properties are all present, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict."""
+    """Chooses, among the alternatives whose required properties are all present and whose properties' values are of the right JSON kind, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict."""
     choice = best_variant(
-        value.keys(),
+        value,
         [
-            ({"kind", "lives"}, _CAT_KEYS),
-            ({"kind", "bark"}, _DOG_KEYS),
+            ({"kind", "lives"}, _CAT_KEYS, {"kind": "string", "lives": "integer"}),
+            ({"kind", "bark"}, _DOG_KEYS, {"kind": "string", "bark": "boolean"}),
         ],
     )
     if choice == 0:
@@ -435,13 +435,13 @@ def parse_owner_any_pet(value: Any) -> Cat | Dog | dict[str, Any]:
 def parse_shape(value: Any) -> Circle | Square | dict[str, Any]:
     """Untagged alternatives told apart by their properties.
 
-    Chooses, among the alternatives whose required properties are all present, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict.
+    Chooses, among the alternatives whose required properties are all present and whose properties' values are of the right JSON kind, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict.
     """
     choice = best_variant(
-        value.keys(),
+        value,
         [
-            ((), _CIRCLE_KEYS),
-            ((), _SQUARE_KEYS),
+            ((), _CIRCLE_KEYS, {"radius": "number"}),
+            ((), _SQUARE_KEYS, {"side": "number"}),
         ],
     )
     if choice == 0:
@@ -453,12 +453,12 @@ def parse_shape(value: Any) -> Circle | Square | dict[str, Any]:
 
 
 def parse_herd(value: Any) -> Cat | Dog | dict[str, Any]:
-    """Chooses, among the alternatives whose required properties are all present, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict."""
+    """Chooses, among the alternatives whose required properties are all present and whose properties' values are of the right JSON kind, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict."""
     choice = best_variant(
-        value.keys(),
+        value,
         [
-            ({"kind", "lives"}, _CAT_KEYS),
-            ({"kind", "bark"}, _DOG_KEYS),
+            ({"kind", "lives"}, _CAT_KEYS, {"kind": "string", "lives": "integer"}),
+            ({"kind", "bark"}, _DOG_KEYS, {"kind": "string", "bark": "boolean"}),
         ],
     )
     if choice == 0:
@@ -472,12 +472,12 @@ def parse_herd(value: Any) -> Cat | Dog | dict[str, Any]:
 def parse_visit_visitor(value: Any) -> Cat | dict[str, Any]:
     """A cat, an object when the visitor is unknown, or null.
 
-    Chooses, among the alternatives whose required properties are all present, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict.
+    Chooses, among the alternatives whose required properties are all present and whose properties' values are of the right JSON kind, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict.
     """
     choice = best_variant(
-        value.keys(),
+        value,
         [
-            ({"kind", "lives"}, _CAT_KEYS),
+            ({"kind", "lives"}, _CAT_KEYS, {"kind": "string", "lives": "integer"}),
         ],
     )
     if choice == 0:
@@ -487,15 +487,15 @@ def parse_visit_visitor(value: Any) -> Cat | dict[str, Any]:
 
 
 def parse_get_pet_error404(value: Any) -> Cat | Dog | str | dict[str, Any]:
-    """Chooses, among the alternatives whose required properties are all present, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict."""
+    """Chooses, among the alternatives whose required properties are all present and whose properties' values are of the right JSON kind, the one that knows most of the object's properties (the first on a tie); an object matching no alternative is returned as a plain dict."""
     if not isinstance(value, dict):
         other: str = value
         return other
     choice = best_variant(
-        value.keys(),
+        value,
         [
-            ({"kind", "lives"}, _CAT_KEYS),
-            ({"kind", "bark"}, _DOG_KEYS),
+            ({"kind", "lives"}, _CAT_KEYS, {"kind": "string", "lives": "integer"}),
+            ({"kind", "bark"}, _DOG_KEYS, {"kind": "string", "bark": "boolean"}),
         ],
     )
     if choice == 0:
