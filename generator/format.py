@@ -42,49 +42,73 @@ def format_files(
 ) -> dict[str, str]:
     """The same files with the Python ones formatted. A file black cannot parse is a bug in a
     template; it is reported against the spec being generated, never written."""
-    chunks_of: dict[str, list[str]] = {}
-    problems: list[Diagnostic] = []
-    for path, source in files.items():
-        if path.endswith(".py") and not path.endswith(PREFORMATTED):
-            try:
-                chunks_of[path] = split_top_level(source)
-            except SyntaxError as exc:
-                problems.append(
-                    Diagnostic(
-                        spec_display,
-                        1,
-                        1,
-                        f"internal error: generated {path} is not valid Python: {exc}",
-                    )
-                )
-    if problems:
-        raise SpecError(problems)
-    every = [chunk for chunks in chunks_of.values() for chunk in chunks]
+    python = {
+        path: source
+        for path, source in files.items()
+        if path.endswith(".py") and not path.endswith(PREFORMATTED)
+    }
+    chunks_of = {path: split_top_level(source) for path, source in python.items()}
     try:
-        formatted = format_chunks(every, cache)
-    except Exception as exc:  # black's InvalidInput, from here or from a worker process
-        message = f"internal error: black cannot format the generated code: {exc}"
-        raise SpecError([Diagnostic(spec_display, 1, 1, message)]) from None
+        formatted = format_chunks([c for chunks in chunks_of.values() for c in chunks], cache)
+    except Exception:  # black refused a piece: cut exactly, and name a file that is at fault
+        problems: list[Diagnostic] = []
+        for path, source in python.items():
+            try:
+                chunks_of[path] = split_top_level(source, exact=True)
+            except SyntaxError as exc:
+                message = f"internal error: generated {path} is not valid Python: {exc}"
+                problems.append(Diagnostic(spec_display, 1, 1, message))
+        if problems:
+            raise SpecError(problems) from None
+        every = [c for chunks in chunks_of.values() for c in chunks]
+        try:
+            formatted = format_chunks(every, cache)
+        except Exception as exc:  # black's InvalidInput, from here or from a worker process
+            message = f"internal error: black cannot format the generated code: {exc}"
+            raise SpecError([Diagnostic(spec_display, 1, 1, message)]) from None
     result = dict(files)
     for path, chunks in chunks_of.items():
         result[path] = "\n\n".join(formatted[chunk] for chunk in chunks)
     return result
 
 
-def split_top_level(source: str) -> list[str]:
+def split_top_level(source: str, exact: bool = False) -> list[str]:
     """``source`` cut before each top-level class or function (its decorators and the comment
-    lines right above it included). Raises SyntaxError on invalid Python."""
-    tree = ast.parse(source)
+    lines right above it included).
+
+    By default a line at column 0 that starts a class, a function or a decorator is a cut:
+    cheap, and right unless such a line lies inside a string, when a piece holds an
+    unterminated string that black refuses (never a piece that formats: a cached piece did).
+    ``exact`` cuts by the syntax tree instead (raises SyntaxError on invalid Python)."""
     lines = source.splitlines(keepends=True)
-    starts: list[int] = []
-    for node in tree.body:
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            start = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
-            while start > 0 and lines[start - 1].startswith("#"):
-                start -= 1
-            starts.append(start)
-    bounds = [0] + [s for s in starts if s > 0] + [len(lines)]
-    chunks = ["".join(lines[a:b]) for a, b in zip(bounds, bounds[1:])]
+    if exact:
+        return _cut(lines, _ast_starts(source))
+    return _cut(lines, [i for i, line in enumerate(lines) if line.startswith(_STARTS)])
+
+
+_STARTS = ("class ", "def ", "async def ", "@")
+
+
+def _ast_starts(source: str) -> list[int]:
+    tree = ast.parse(source)
+    return [
+        min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+        for node in tree.body
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
+
+
+def _cut(lines: list[str], starts: list[int]) -> list[str]:
+    """The lines cut before each start (decorator and comment lines right above a start go
+    with it), empty pieces dropped."""
+    bounds: list[int] = []
+    for start in starts:
+        while start > 0 and lines[start - 1].startswith(("#", "@")):
+            start -= 1
+        if start > 0 and (not bounds or start > bounds[-1]):
+            bounds.append(start)
+    edges = [0] + bounds + [len(lines)]
+    chunks = ["".join(lines[a:b]) for a, b in zip(edges, edges[1:])]
     return [chunk for chunk in chunks if chunk.strip()]
 
 

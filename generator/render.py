@@ -150,7 +150,11 @@ def _fill_examples(
     if not wanted:
         return files
     split = {code: split_top_level(code) for code in wanted}
-    formatted = format_chunks([c for chunks in split.values() for c in chunks], cache)
+    try:
+        formatted = format_chunks([c for chunks in split.values() for c in chunks], cache)
+    except Exception:  # a piece cut inside a string (see split_top_level): cut exactly
+        split = {code: split_top_level(code, exact=True) for code in wanted}
+        formatted = format_chunks([c for chunks in split.values() for c in chunks], cache)
     code_of = {
         wanted[code]: "\n\n".join(formatted[c] for c in chunks) for code, chunks in split.items()
     }

@@ -46,13 +46,23 @@ def test_chunks_start_at_top_level_definitions_with_their_decorators_and_comment
         "B = 2\n"
         "def f():\n    return '''\ndef g(): not code\n'''\n"
     )
-    chunks = fmt.split_top_level(source)
+    chunks = fmt.split_top_level(source, exact=True)
     assert [c.splitlines()[0] for c in chunks] == [
         '"""Doc: a line starting with',
         "# about A",
         "def f():",
     ]
     assert "".join(chunks) == source
+    # the quick cut takes lines at column 0 for what they look like, inside strings too
+    quick = fmt.split_top_level(source)
+    assert [c.splitlines()[0] for c in quick][-1] == "def g(): not code"
+    assert "".join(quick) == source
+
+
+def test_a_definition_lookalike_inside_a_string_still_formats_as_the_whole_file() -> None:
+    source = 'X = """\nclass inside a string\n@not a decorator\n"""\n\n\nclass A:\n  y=1\n'
+    formatted = fmt.format_files({"pkg/m.py": source}, "spec.yaml")["pkg/m.py"]
+    assert formatted == black.format_str(source, mode=fmt.mode())
 
 
 def test_a_file_that_is_not_python_is_an_internal_error_not_a_traceback() -> None:

@@ -320,6 +320,15 @@ class Email:
         return data
 
 
+_EMAIL_KEYS = frozenset(
+    {
+        "id",
+        "email",
+        "type",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class PhoneNumber:
     """A phone number.
@@ -376,6 +385,18 @@ class PhoneNumber:
                 else self.type.value if isinstance(self.type, PhoneNumberType) else self.type
             )
         return data
+
+
+_PHONE_NUMBER_KEYS = frozenset(
+    {
+        "id",
+        "country_code",
+        "area_code",
+        "number",
+        "extension",
+        "type",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -449,6 +470,20 @@ class EcommerceCustomerAddress:
         return data
 
 
+_ECOMMERCE_CUSTOMER_ADDRESS_KEYS = frozenset(
+    {
+        "type",
+        "id",
+        "line1",
+        "line2",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class LinkedEcommerceOrder:
     """An order linked to the customer.
@@ -499,6 +534,15 @@ class LinkedEcommerceOrder:
                 )
             )
         return data
+
+
+_LINKED_ECOMMERCE_ORDER_KEYS = frozenset(
+    {
+        "id",
+        "total",
+        "status",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -652,6 +696,26 @@ class EcommerceCustomer:
         return data
 
 
+_ECOMMERCE_CUSTOMER_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "first_name",
+        "last_name",
+        "company_name",
+        "status",
+        "currency",
+        "emails",
+        "phone_numbers",
+        "addresses",
+        "orders",
+        "custom_mappings",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class MetaCursors:
     """Cursors to navigate to previous or next pages through the API. (Inline in the vendor's spec; the name is ours.) `next` is null on the last page; `previous` is not available for every connector.
@@ -691,6 +755,15 @@ class MetaCursors:
         return data
 
 
+_META_CURSORS_KEYS = frozenset(
+    {
+        "previous",
+        "current",
+        "next",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Meta:
     """Response metadata
@@ -724,6 +797,14 @@ class Meta:
         if self.cursors is not None:
             data["cursors"] = self.cursors.to_dict()
         return data
+
+
+_META_KEYS = frozenset(
+    {
+        "items_on_page",
+        "cursors",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -763,6 +844,15 @@ class Links:
         if self.next is not UNSET:
             data["next"] = self.next
         return data
+
+
+_LINKS_KEYS = frozenset(
+    {
+        "previous",
+        "current",
+        "next",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -833,6 +923,21 @@ class GetEcommerceCustomersResponse:
         return data
 
 
+_GET_ECOMMERCE_CUSTOMERS_RESPONSE_KEYS = frozenset(
+    {
+        "status_code",
+        "status",
+        "service",
+        "resource",
+        "operation",
+        "data",
+        "_raw",
+        "meta",
+        "links",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class GetEcommerceCustomerResponse:
     """Body of a successful Get Customer call.
@@ -889,6 +994,19 @@ class GetEcommerceCustomerResponse:
         return data
 
 
+_GET_ECOMMERCE_CUSTOMER_RESPONSE_KEYS = frozenset(
+    {
+        "status_code",
+        "status",
+        "service",
+        "resource",
+        "operation",
+        "data",
+        "_raw",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class EcommerceCustomersFilter:
     """Filters for List Customers, sent as `filter[<member>]=<value>`. The seed only says "Apply filters" and does not list members; they come from the fact sheet. `customer_ids`, `updated_since` and `created_since` were added by the vendor in Jan/Feb 2026, inside the seed's window, so they may not be honoured by every deployment of that era.
@@ -940,6 +1058,17 @@ class EcommerceCustomersFilter:
         return data
 
 
+_ECOMMERCE_CUSTOMERS_FILTER_KEYS = frozenset(
+    {
+        "email",
+        "phone_number",
+        "customer_ids",
+        "updated_since",
+        "created_since",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class PassThroughQuery:
     """Free-form key/values passed through to the downstream service as query parameters; any key is allowed.
@@ -967,6 +1096,13 @@ class PassThroughQuery:
         if self.example_downstream_property is not None:
             data["example_downstream_property"] = self.example_downstream_property
         return data
+
+
+_PASS_THROUGH_QUERY_KEYS = frozenset(
+    {
+        "example_downstream_property",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1006,6 +1142,15 @@ class DownstreamError:
         if self.code is not None:
             data["code"] = self.code
         return data
+
+
+_DOWNSTREAM_ERROR_KEYS = frozenset(
+    {
+        "message",
+        "detail",
+        "code",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1072,6 +1217,19 @@ class BadRequestResponse:
         return data
 
 
+_BAD_REQUEST_RESPONSE_KEYS = frozenset(
+    {
+        "status_code",
+        "error",
+        "type_name",
+        "message",
+        "detail",
+        "ref",
+        "downstream_errors",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class UnauthorizedErrorDetail:
     """Structured detail of an authorization error (vendor addition, Nov 2025; the name is ours). All members optional; any other members are allowed.
@@ -1111,6 +1269,15 @@ class UnauthorizedErrorDetail:
         if self.debug is not None:
             data["debug"] = self.debug
         return data
+
+
+_UNAUTHORIZED_ERROR_DETAIL_KEYS = frozenset(
+    {
+        "type",
+        "message",
+        "debug",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1180,6 +1347,18 @@ class UnauthorizedResponse:
         return data
 
 
+_UNAUTHORIZED_RESPONSE_KEYS = frozenset(
+    {
+        "status_code",
+        "error",
+        "type_name",
+        "message",
+        "detail",
+        "ref",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class PaymentRequiredResponse:
     """Standard error body for 402 Payment Required.
@@ -1236,6 +1415,18 @@ class PaymentRequiredResponse:
         return data
 
 
+_PAYMENT_REQUIRED_RESPONSE_KEYS = frozenset(
+    {
+        "status_code",
+        "error",
+        "type_name",
+        "message",
+        "detail",
+        "ref",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class NotFoundResponse:
     """Standard error body for 404 Not Found.
@@ -1290,6 +1481,18 @@ class NotFoundResponse:
         return data
 
 
+_NOT_FOUND_RESPONSE_KEYS = frozenset(
+    {
+        "status_code",
+        "error",
+        "type_name",
+        "message",
+        "detail",
+        "ref",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class UnprocessableResponse:
     """Standard error body for 422 Unprocessable Entity.
@@ -1342,6 +1545,18 @@ class UnprocessableResponse:
         if self.ref is not None:
             data["ref"] = self.ref
         return data
+
+
+_UNPROCESSABLE_RESPONSE_KEYS = frozenset(
+    {
+        "status_code",
+        "error",
+        "type_name",
+        "message",
+        "detail",
+        "ref",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1400,183 +1615,6 @@ class UnexpectedErrorResponse:
         return data
 
 
-_EMAIL_KEYS = frozenset(
-    {
-        "id",
-        "email",
-        "type",
-    }
-)
-_PHONE_NUMBER_KEYS = frozenset(
-    {
-        "id",
-        "country_code",
-        "area_code",
-        "number",
-        "extension",
-        "type",
-    }
-)
-_ECOMMERCE_CUSTOMER_ADDRESS_KEYS = frozenset(
-    {
-        "type",
-        "id",
-        "line1",
-        "line2",
-        "city",
-        "state",
-        "postal_code",
-        "country",
-    }
-)
-_LINKED_ECOMMERCE_ORDER_KEYS = frozenset(
-    {
-        "id",
-        "total",
-        "status",
-    }
-)
-_ECOMMERCE_CUSTOMER_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "first_name",
-        "last_name",
-        "company_name",
-        "status",
-        "currency",
-        "emails",
-        "phone_numbers",
-        "addresses",
-        "orders",
-        "custom_mappings",
-        "created_at",
-        "updated_at",
-    }
-)
-_META_CURSORS_KEYS = frozenset(
-    {
-        "previous",
-        "current",
-        "next",
-    }
-)
-_META_KEYS = frozenset(
-    {
-        "items_on_page",
-        "cursors",
-    }
-)
-_LINKS_KEYS = frozenset(
-    {
-        "previous",
-        "current",
-        "next",
-    }
-)
-_GET_ECOMMERCE_CUSTOMERS_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "status",
-        "service",
-        "resource",
-        "operation",
-        "data",
-        "_raw",
-        "meta",
-        "links",
-    }
-)
-_GET_ECOMMERCE_CUSTOMER_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "status",
-        "service",
-        "resource",
-        "operation",
-        "data",
-        "_raw",
-    }
-)
-_ECOMMERCE_CUSTOMERS_FILTER_KEYS = frozenset(
-    {
-        "email",
-        "phone_number",
-        "customer_ids",
-        "updated_since",
-        "created_since",
-    }
-)
-_PASS_THROUGH_QUERY_KEYS = frozenset(
-    {
-        "example_downstream_property",
-    }
-)
-_DOWNSTREAM_ERROR_KEYS = frozenset(
-    {
-        "message",
-        "detail",
-        "code",
-    }
-)
-_BAD_REQUEST_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-        "downstream_errors",
-    }
-)
-_UNAUTHORIZED_ERROR_DETAIL_KEYS = frozenset(
-    {
-        "type",
-        "message",
-        "debug",
-    }
-)
-_UNAUTHORIZED_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-    }
-)
-_PAYMENT_REQUIRED_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-    }
-)
-_NOT_FOUND_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-    }
-)
-_UNPROCESSABLE_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-    }
-)
 _UNEXPECTED_ERROR_RESPONSE_KEYS = frozenset(
     {
         "status_code",

@@ -451,6 +451,17 @@ class Quantity:
         return data
 
 
+_QUANTITY_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "value",
+        "display_value",
+        "unit",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class CustomerContactInfo:
     """Contact information of a customer.
@@ -492,6 +503,16 @@ class CustomerContactInfo:
         data["phone"] = self.phone
         data["url"] = self.url
         return data
+
+
+_CUSTOMER_CONTACT_INFO_KEYS = frozenset(
+    {
+        "object",
+        "email",
+        "phone",
+        "url",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -580,6 +601,23 @@ class Carrier:
         return data
 
 
+_CARRIER_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "name",
+        "code",
+        "account_number",
+        "customer_portal_visibility",
+        "owner",
+        "service_levels",
+        "deleted_at",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class ServiceLevel:
     """A carrier service level.
@@ -650,6 +688,21 @@ class ServiceLevel:
         data["created_at"] = self.created_at.isoformat()
         data["updated_at"] = self.updated_at.isoformat()
         return data
+
+
+_SERVICE_LEVEL_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "name",
+        "service_level_token",
+        "customer_portal_visibility",
+        "is_default",
+        "owner",
+        "created_at",
+        "updated_at",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -729,6 +782,18 @@ class CustomerFreightPreferences:
         return data
 
 
+_CUSTOMER_FREIGHT_PREFERENCES_KEYS = frozenset(
+    {
+        "object",
+        "status",
+        "carrier",
+        "service_level",
+        "billing_type",
+        "billing_account",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class PaymentTerm:
     """A payment term.
@@ -787,6 +852,19 @@ class PaymentTerm:
         data["created_at"] = self.created_at.isoformat()
         data["updated_at"] = self.updated_at.isoformat()
         return data
+
+
+_PAYMENT_TERM_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "name",
+        "status",
+        "owner",
+        "created_at",
+        "updated_at",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -859,6 +937,22 @@ class ShippingTerm:
         return data
 
 
+_SHIPPING_TERM_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "name",
+        "type",
+        "owner",
+        "flat_rate",
+        "minimum_order_value",
+        "free_shipping_service_levels",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Priority:
     """A priority level.
@@ -915,6 +1009,19 @@ class Priority:
         data["created_at"] = self.created_at.isoformat()
         data["updated_at"] = self.updated_at.isoformat()
         return data
+
+
+_PRIORITY_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "code",
+        "name",
+        "owner",
+        "created_at",
+        "updated_at",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -998,6 +1105,24 @@ class AccountUser:
         return data
 
 
+_ACCOUNT_USER_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "name",
+        "email",
+        "username",
+        "image_url",
+        "status",
+        "role",
+        "department",
+        "last_used_at",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class CustomerDefaults:
     """Default settings of a customer.
@@ -1051,6 +1176,17 @@ class CustomerDefaults:
         return data
 
 
+_CUSTOMER_DEFAULTS_KEYS = frozenset(
+    {
+        "object",
+        "payment_term",
+        "shipping_term",
+        "priority",
+        "sales_rep",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class CustomerNotificationPreferences:
     """Notification preferences of a customer.
@@ -1088,6 +1224,14 @@ class CustomerNotificationPreferences:
         )
         data["accepts_invoice_emails"] = self.accepts_invoice_emails
         return data
+
+
+_CUSTOMER_NOTIFICATION_PREFERENCES_KEYS = frozenset(
+    {
+        "object",
+        "accepts_invoice_emails",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1154,6 +1298,21 @@ class Address:
         data["created_at"] = self.created_at.isoformat()
         data["updated_at"] = self.updated_at.isoformat()
         return data
+
+
+_ADDRESS_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "name",
+        "phone",
+        "email",
+        "type",
+        "geolocation",
+        "created_at",
+        "updated_at",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1232,6 +1391,21 @@ class AccountGroup:
         return data
 
 
+_ACCOUNT_GROUP_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "name",
+        "description",
+        "commission_policy",
+        "freight_policy",
+        "type",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class PageInfo:
     """Pagination metadata. To read further pages, follow `next_page_url` while `has_next_page` is true.
@@ -1270,6 +1444,16 @@ class PageInfo:
         data["has_next_page"] = self.has_next_page
         data["has_prev_page"] = self.has_prev_page
         return data
+
+
+_PAGE_INFO_KEYS = frozenset(
+    {
+        "next_page_url",
+        "previous_page_url",
+        "has_next_page",
+        "has_prev_page",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1313,6 +1497,15 @@ class ListAccountGroup:
         return data
 
 
+_LIST_ACCOUNT_GROUP_KEYS = frozenset(
+    {
+        "object",
+        "page_info",
+        "data",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class ListCustomer:
     """A page of customers (`child_accounts`).
@@ -1352,6 +1545,15 @@ class ListCustomer:
         data["page_info"] = self.page_info.to_dict()
         data["data"] = [item.to_dict() for item in self.data]
         return data
+
+
+_LIST_CUSTOMER_KEYS = frozenset(
+    {
+        "object",
+        "page_info",
+        "data",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1532,6 +1734,34 @@ class Customer:
         return data
 
 
+_CUSTOMER_KEYS = frozenset(
+    {
+        "id",
+        "object",
+        "name",
+        "number",
+        "status",
+        "edi_status",
+        "relationship_type",
+        "commission_policy",
+        "note",
+        "credit_limit",
+        "contact_info",
+        "freight_preferences",
+        "defaults",
+        "notification_preferences",
+        "bill_to_address",
+        "ship_to_address",
+        "type",
+        "price_groups",
+        "parent_account",
+        "child_accounts",
+        "created_at",
+        "updated_at",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class QuotaInfo:
     """Plan-limit details of a `limit_exceeded` error.
@@ -1567,6 +1797,15 @@ class QuotaInfo:
         data["used"] = self.used
         data["reset_at"] = None if self.reset_at is None else self.reset_at.isoformat()
         return data
+
+
+_QUOTA_INFO_KEYS = frozenset(
+    {
+        "limit",
+        "used",
+        "reset_at",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1628,6 +1867,20 @@ class ResponseError:
         return data
 
 
+_RESPONSE_ERROR_KEYS = frozenset(
+    {
+        "code",
+        "type",
+        "message",
+        "param",
+        "doc_url",
+        "is_transient",
+        "quota",
+        "request_log_url",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class APIErrorResponse:
     """Error response body. From Augno's OpenAPI file via the fact sheet; the seed documents no error responses.
@@ -1657,221 +1910,6 @@ class APIErrorResponse:
         return data
 
 
-_QUANTITY_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "value",
-        "display_value",
-        "unit",
-    }
-)
-_CUSTOMER_CONTACT_INFO_KEYS = frozenset(
-    {
-        "object",
-        "email",
-        "phone",
-        "url",
-    }
-)
-_CARRIER_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "code",
-        "account_number",
-        "customer_portal_visibility",
-        "owner",
-        "service_levels",
-        "deleted_at",
-        "created_at",
-        "updated_at",
-    }
-)
-_SERVICE_LEVEL_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "service_level_token",
-        "customer_portal_visibility",
-        "is_default",
-        "owner",
-        "created_at",
-        "updated_at",
-    }
-)
-_CUSTOMER_FREIGHT_PREFERENCES_KEYS = frozenset(
-    {
-        "object",
-        "status",
-        "carrier",
-        "service_level",
-        "billing_type",
-        "billing_account",
-    }
-)
-_PAYMENT_TERM_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "status",
-        "owner",
-        "created_at",
-        "updated_at",
-    }
-)
-_SHIPPING_TERM_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "type",
-        "owner",
-        "flat_rate",
-        "minimum_order_value",
-        "free_shipping_service_levels",
-        "created_at",
-        "updated_at",
-    }
-)
-_PRIORITY_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "code",
-        "name",
-        "owner",
-        "created_at",
-        "updated_at",
-    }
-)
-_ACCOUNT_USER_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "email",
-        "username",
-        "image_url",
-        "status",
-        "role",
-        "department",
-        "last_used_at",
-        "created_at",
-        "updated_at",
-    }
-)
-_CUSTOMER_DEFAULTS_KEYS = frozenset(
-    {
-        "object",
-        "payment_term",
-        "shipping_term",
-        "priority",
-        "sales_rep",
-    }
-)
-_CUSTOMER_NOTIFICATION_PREFERENCES_KEYS = frozenset(
-    {
-        "object",
-        "accepts_invoice_emails",
-    }
-)
-_ADDRESS_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "phone",
-        "email",
-        "type",
-        "geolocation",
-        "created_at",
-        "updated_at",
-    }
-)
-_ACCOUNT_GROUP_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "description",
-        "commission_policy",
-        "freight_policy",
-        "type",
-        "created_at",
-        "updated_at",
-    }
-)
-_PAGE_INFO_KEYS = frozenset(
-    {
-        "next_page_url",
-        "previous_page_url",
-        "has_next_page",
-        "has_prev_page",
-    }
-)
-_LIST_ACCOUNT_GROUP_KEYS = frozenset(
-    {
-        "object",
-        "page_info",
-        "data",
-    }
-)
-_LIST_CUSTOMER_KEYS = frozenset(
-    {
-        "object",
-        "page_info",
-        "data",
-    }
-)
-_CUSTOMER_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "number",
-        "status",
-        "edi_status",
-        "relationship_type",
-        "commission_policy",
-        "note",
-        "credit_limit",
-        "contact_info",
-        "freight_preferences",
-        "defaults",
-        "notification_preferences",
-        "bill_to_address",
-        "ship_to_address",
-        "type",
-        "price_groups",
-        "parent_account",
-        "child_accounts",
-        "created_at",
-        "updated_at",
-    }
-)
-_QUOTA_INFO_KEYS = frozenset(
-    {
-        "limit",
-        "used",
-        "reset_at",
-    }
-)
-_RESPONSE_ERROR_KEYS = frozenset(
-    {
-        "code",
-        "type",
-        "message",
-        "param",
-        "doc_url",
-        "is_transient",
-        "quota",
-        "request_log_url",
-    }
-)
 _API_ERROR_RESPONSE_KEYS = frozenset(
     {
         "error",

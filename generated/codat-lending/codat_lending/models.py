@@ -57,6 +57,13 @@ class CommerceRecordId:
         return data
 
 
+_COMMERCE_RECORD_ID_KEYS = frozenset(
+    {
+        "id",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class CommerceAddress:
     """An address of a commerce customer.
@@ -117,6 +124,19 @@ class CommerceAddress:
         if self.postal_code is not None:
             data["postalCode"] = self.postal_code
         return data
+
+
+_COMMERCE_ADDRESS_KEYS = frozenset(
+    {
+        "type",
+        "line1",
+        "line2",
+        "city",
+        "region",
+        "country",
+        "postalCode",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -180,6 +200,18 @@ class CommerceCustomerFields:
         return data
 
 
+_COMMERCE_CUSTOMER_FIELDS_KEYS = frozenset(
+    {
+        "customerName",
+        "emailAddress",
+        "phone",
+        "defaultCurrency",
+        "addresses",
+        "note",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class CreatedDate:
     """Shared part of records carrying their creation date.
@@ -207,6 +239,13 @@ class CreatedDate:
         if self.created_date is not None:
             data["createdDate"] = self.created_date
         return data
+
+
+_CREATED_DATE_KEYS = frozenset(
+    {
+        "createdDate",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -241,6 +280,14 @@ class ModifiedDates:
         if self.source_modified_date is not None:
             data["sourceModifiedDate"] = self.source_modified_date
         return data
+
+
+_MODIFIED_DATES_KEYS = frozenset(
+    {
+        "modifiedDate",
+        "sourceModifiedDate",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -321,6 +368,22 @@ class CommerceCustomer:
         return data
 
 
+_COMMERCE_CUSTOMER_KEYS = frozenset(
+    {
+        "id",
+        "customerName",
+        "emailAddress",
+        "phone",
+        "defaultCurrency",
+        "addresses",
+        "note",
+        "createdDate",
+        "modifiedDate",
+        "sourceModifiedDate",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class HalRef:
     """A hypertext reference (HAL link).
@@ -348,6 +411,13 @@ class HalRef:
         if self.href is not None:
             data["href"] = self.href
         return data
+
+
+_HAL_REF_KEYS = frozenset(
+    {
+        "href",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -394,6 +464,16 @@ class Links:
         if self.previous is not None:
             data["previous"] = self.previous.to_dict()
         return data
+
+
+_LINKS_KEYS = frozenset(
+    {
+        "self",
+        "current",
+        "next",
+        "previous",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -447,6 +527,17 @@ class CommerceCustomers:
         return data
 
 
+_COMMERCE_CUSTOMERS_KEYS = frozenset(
+    {
+        "results",
+        "pageNumber",
+        "pageSize",
+        "totalResults",
+        "_links",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class PagingInfo:
     """Paging information of a list response. A next page exists while `_links.next` is present, equivalently while `pageNumber * pageSize < totalResults` (inferred from the vendor's examples).
@@ -486,6 +577,16 @@ class PagingInfo:
         data["totalResults"] = self.total_results
         data["_links"] = self.links.to_dict()
         return data
+
+
+_PAGING_INFO_KEYS = frozenset(
+    {
+        "pageNumber",
+        "pageSize",
+        "totalResults",
+        "_links",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -542,87 +643,6 @@ class ErrorMessage:
         return data
 
 
-_COMMERCE_RECORD_ID_KEYS = frozenset(
-    {
-        "id",
-    }
-)
-_COMMERCE_ADDRESS_KEYS = frozenset(
-    {
-        "type",
-        "line1",
-        "line2",
-        "city",
-        "region",
-        "country",
-        "postalCode",
-    }
-)
-_COMMERCE_CUSTOMER_FIELDS_KEYS = frozenset(
-    {
-        "customerName",
-        "emailAddress",
-        "phone",
-        "defaultCurrency",
-        "addresses",
-        "note",
-    }
-)
-_CREATED_DATE_KEYS = frozenset(
-    {
-        "createdDate",
-    }
-)
-_MODIFIED_DATES_KEYS = frozenset(
-    {
-        "modifiedDate",
-        "sourceModifiedDate",
-    }
-)
-_COMMERCE_CUSTOMER_KEYS = frozenset(
-    {
-        "id",
-        "customerName",
-        "emailAddress",
-        "phone",
-        "defaultCurrency",
-        "addresses",
-        "note",
-        "createdDate",
-        "modifiedDate",
-        "sourceModifiedDate",
-    }
-)
-_HAL_REF_KEYS = frozenset(
-    {
-        "href",
-    }
-)
-_LINKS_KEYS = frozenset(
-    {
-        "self",
-        "current",
-        "next",
-        "previous",
-    }
-)
-_COMMERCE_CUSTOMERS_KEYS = frozenset(
-    {
-        "results",
-        "pageNumber",
-        "pageSize",
-        "totalResults",
-        "_links",
-    }
-)
-_PAGING_INFO_KEYS = frozenset(
-    {
-        "pageNumber",
-        "pageSize",
-        "totalResults",
-        "_links",
-    }
-)
 _ERROR_MESSAGE_KEYS = frozenset(
     {
         "statusCode",

@@ -489,6 +489,27 @@ class Address:
         return data
 
 
+_ADDRESS_KEYS = frozenset(
+    {
+        "address_line_1",
+        "address_line_2",
+        "address_line_3",
+        "locality",
+        "sublocality",
+        "sublocality_2",
+        "sublocality_3",
+        "administrative_district_level_1",
+        "administrative_district_level_2",
+        "administrative_district_level_3",
+        "postal_code",
+        "country",
+        "first_name",
+        "last_name",
+        "organization",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Card:
     """The non-confidential details of a card, such as a card on file of a customer. All fields are optional.
@@ -556,6 +577,19 @@ class Card:
         return data
 
 
+_CARD_KEYS = frozenset(
+    {
+        "id",
+        "card_brand",
+        "last_4",
+        "exp_month",
+        "exp_year",
+        "cardholder_name",
+        "billing_address",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class CustomerPreferences:
     """Represents a customer's preferences.
@@ -583,6 +617,13 @@ class CustomerPreferences:
         if self.email_unsubscribed is not None:
             data["email_unsubscribed"] = self.email_unsubscribed
         return data
+
+
+_CUSTOMER_PREFERENCES_KEYS = frozenset(
+    {
+        "email_unsubscribed",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -615,6 +656,14 @@ class CustomerGroupInfo:
         data["id"] = self.id
         data["name"] = self.name
         return data
+
+
+_CUSTOMER_GROUP_INFO_KEYS = frozenset(
+    {
+        "id",
+        "name",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -723,6 +772,27 @@ class Customer:
         return data
 
 
+_CUSTOMER_KEYS = frozenset(
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "cards",
+        "given_name",
+        "family_name",
+        "nickname",
+        "company_name",
+        "email_address",
+        "address",
+        "phone_number",
+        "reference_id",
+        "note",
+        "preferences",
+        "groups",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Error:
     """An error encountered while processing a request.
@@ -767,6 +837,16 @@ class Error:
         if self.field is not None:
             data["field"] = self.field
         return data
+
+
+_ERROR_KEYS = frozenset(
+    {
+        "category",
+        "code",
+        "detail",
+        "field",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -841,6 +921,21 @@ class CreateCustomerRequest:
         return data
 
 
+_CREATE_CUSTOMER_REQUEST_KEYS = frozenset(
+    {
+        "given_name",
+        "family_name",
+        "company_name",
+        "nickname",
+        "email_address",
+        "address",
+        "phone_number",
+        "reference_id",
+        "note",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class UpdateCustomerRequest:
     """The fields of an existing customer to change. All fields are optional; fields that are not set are left unchanged (inferred from the operation's purpose). Cards on file cannot be changed with this request.
@@ -913,6 +1008,21 @@ class UpdateCustomerRequest:
         return data
 
 
+_UPDATE_CUSTOMER_REQUEST_KEYS = frozenset(
+    {
+        "given_name",
+        "family_name",
+        "company_name",
+        "nickname",
+        "email_address",
+        "address",
+        "phone_number",
+        "reference_id",
+        "note",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class CreateCustomerCardRequest:
     """The card nonce and billing details of a new card on file.
@@ -956,6 +1066,15 @@ class CreateCustomerCardRequest:
         return data
 
 
+_CREATE_CUSTOMER_CARD_REQUEST_KEYS = frozenset(
+    {
+        "card_nonce",
+        "billing_address",
+        "cardholder_name",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class CreateCustomerResponse:
     """The response of CreateCustomer. Either `errors` or `customer` is present, never both.
@@ -992,6 +1111,14 @@ class CreateCustomerResponse:
         if self.customer is not None:
             data["customer"] = self.customer.to_dict()
         return data
+
+
+_CREATE_CUSTOMER_RESPONSE_KEYS = frozenset(
+    {
+        "errors",
+        "customer",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1032,6 +1159,14 @@ class CreateCustomerCardResponse:
         return data
 
 
+_CREATE_CUSTOMER_CARD_RESPONSE_KEYS = frozenset(
+    {
+        "errors",
+        "card",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class DeleteCustomerResponse:
     """The response of DeleteCustomer. An empty object on success; otherwise `errors` is set.
@@ -1064,6 +1199,13 @@ class DeleteCustomerResponse:
         return data
 
 
+_DELETE_CUSTOMER_RESPONSE_KEYS = frozenset(
+    {
+        "errors",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class DeleteCustomerCardResponse:
     """The response of DeleteCustomerCard. An empty object on success; otherwise `errors` is set.
@@ -1094,6 +1236,13 @@ class DeleteCustomerCardResponse:
         if self.errors is not None:
             data["errors"] = [item.to_dict() for item in self.errors]
         return data
+
+
+_DELETE_CUSTOMER_CARD_RESPONSE_KEYS = frozenset(
+    {
+        "errors",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1141,6 +1290,15 @@ class ListCustomersResponse:
         return data
 
 
+_LIST_CUSTOMERS_RESPONSE_KEYS = frozenset(
+    {
+        "errors",
+        "customers",
+        "cursor",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class RetrieveCustomerResponse:
     """The response of RetrieveCustomer. Either `errors` or `customer` is present, never both.
@@ -1177,6 +1335,14 @@ class RetrieveCustomerResponse:
         if self.customer is not None:
             data["customer"] = self.customer.to_dict()
         return data
+
+
+_RETRIEVE_CUSTOMER_RESPONSE_KEYS = frozenset(
+    {
+        "errors",
+        "customer",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -1217,142 +1383,6 @@ class UpdateCustomerResponse:
         return data
 
 
-_ADDRESS_KEYS = frozenset(
-    {
-        "address_line_1",
-        "address_line_2",
-        "address_line_3",
-        "locality",
-        "sublocality",
-        "sublocality_2",
-        "sublocality_3",
-        "administrative_district_level_1",
-        "administrative_district_level_2",
-        "administrative_district_level_3",
-        "postal_code",
-        "country",
-        "first_name",
-        "last_name",
-        "organization",
-    }
-)
-_CARD_KEYS = frozenset(
-    {
-        "id",
-        "card_brand",
-        "last_4",
-        "exp_month",
-        "exp_year",
-        "cardholder_name",
-        "billing_address",
-    }
-)
-_CUSTOMER_PREFERENCES_KEYS = frozenset(
-    {
-        "email_unsubscribed",
-    }
-)
-_CUSTOMER_GROUP_INFO_KEYS = frozenset(
-    {
-        "id",
-        "name",
-    }
-)
-_CUSTOMER_KEYS = frozenset(
-    {
-        "id",
-        "created_at",
-        "updated_at",
-        "cards",
-        "given_name",
-        "family_name",
-        "nickname",
-        "company_name",
-        "email_address",
-        "address",
-        "phone_number",
-        "reference_id",
-        "note",
-        "preferences",
-        "groups",
-    }
-)
-_ERROR_KEYS = frozenset(
-    {
-        "category",
-        "code",
-        "detail",
-        "field",
-    }
-)
-_CREATE_CUSTOMER_REQUEST_KEYS = frozenset(
-    {
-        "given_name",
-        "family_name",
-        "company_name",
-        "nickname",
-        "email_address",
-        "address",
-        "phone_number",
-        "reference_id",
-        "note",
-    }
-)
-_UPDATE_CUSTOMER_REQUEST_KEYS = frozenset(
-    {
-        "given_name",
-        "family_name",
-        "company_name",
-        "nickname",
-        "email_address",
-        "address",
-        "phone_number",
-        "reference_id",
-        "note",
-    }
-)
-_CREATE_CUSTOMER_CARD_REQUEST_KEYS = frozenset(
-    {
-        "card_nonce",
-        "billing_address",
-        "cardholder_name",
-    }
-)
-_CREATE_CUSTOMER_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-        "customer",
-    }
-)
-_CREATE_CUSTOMER_CARD_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-        "card",
-    }
-)
-_DELETE_CUSTOMER_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-    }
-)
-_DELETE_CUSTOMER_CARD_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-    }
-)
-_LIST_CUSTOMERS_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-        "customers",
-        "cursor",
-    }
-)
-_RETRIEVE_CUSTOMER_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-        "customer",
-    }
-)
 _UPDATE_CUSTOMER_RESPONSE_KEYS = frozenset(
     {
         "errors",

@@ -61,6 +61,14 @@ class CustomerContact:
         return data
 
 
+_CUSTOMER_CONTACT_KEYS = frozenset(
+    {
+        "email",
+        "msisdn",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class PostalAddress:
     """A postal address, used for billing and shipping. (Model name and field descriptions inferred from the field names and example values.)
@@ -125,6 +133,20 @@ class PostalAddress:
         return data
 
 
+_POSTAL_ADDRESS_KEYS = frozenset(
+    {
+        "street1",
+        "city",
+        "zip",
+        "country",
+        "street2",
+        "state",
+        "region",
+        "attention",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Billing:
     """Billing configuration and payment preferences of the customer. (Model name inferred.)
@@ -183,6 +205,18 @@ class Billing:
         return data
 
 
+_BILLING_KEYS = frozenset(
+    {
+        "method",
+        "currency",
+        "email",
+        "address",
+        "defaultPaymentProfileId",
+        "autoPay",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class CustomerUser:
     """A user associated with a customer. (Model name inferred.)
@@ -220,6 +254,15 @@ class CustomerUser:
         if self.role is not None:
             data["role"] = self.role
         return data
+
+
+_CUSTOMER_USER_KEYS = frozenset(
+    {
+        "userId",
+        "name",
+        "role",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -265,6 +308,16 @@ class Shipping:
         if self.instructions is not None:
             data["instructions"] = self.instructions
         return data
+
+
+_SHIPPING_KEYS = frozenset(
+    {
+        "name",
+        "address",
+        "msisdn",
+        "instructions",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -369,6 +422,25 @@ class Customer:
         return data
 
 
+_CUSTOMER_KEYS = frozenset(
+    {
+        "customerId",
+        "customerType",
+        "name",
+        "contact",
+        "identity",
+        "preferredLocale",
+        "humanReadableId",
+        "referenceId",
+        "billing",
+        "users",
+        "contactPerson",
+        "shipping",
+        "metadata",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class CursorPagination:
     """Paging information. (Model name inferred.)
@@ -396,6 +468,13 @@ class CursorPagination:
         if self.next_cursor is not UNSET:
             data["nextCursor"] = self.next_cursor
         return data
+
+
+_CURSOR_PAGINATION_KEYS = frozenset(
+    {
+        "nextCursor",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -430,6 +509,14 @@ class CustomerList:
         data["items"] = [item.to_dict() for item in self.items]
         data["pagination"] = self.pagination.to_dict()
         return data
+
+
+_CUSTOMER_LIST_KEYS = frozenset(
+    {
+        "items",
+        "pagination",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -474,6 +561,16 @@ class ErrorDetail:
         if self.suggestion is not None:
             data["suggestion"] = self.suggestion
         return data
+
+
+_ERROR_DETAIL_KEYS = frozenset(
+    {
+        "message",
+        "code",
+        "property",
+        "suggestion",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -523,85 +620,6 @@ class Error:
         return data
 
 
-_CUSTOMER_CONTACT_KEYS = frozenset(
-    {
-        "email",
-        "msisdn",
-    }
-)
-_POSTAL_ADDRESS_KEYS = frozenset(
-    {
-        "street1",
-        "city",
-        "zip",
-        "country",
-        "street2",
-        "state",
-        "region",
-        "attention",
-    }
-)
-_BILLING_KEYS = frozenset(
-    {
-        "method",
-        "currency",
-        "email",
-        "address",
-        "defaultPaymentProfileId",
-        "autoPay",
-    }
-)
-_CUSTOMER_USER_KEYS = frozenset(
-    {
-        "userId",
-        "name",
-        "role",
-    }
-)
-_SHIPPING_KEYS = frozenset(
-    {
-        "name",
-        "address",
-        "msisdn",
-        "instructions",
-    }
-)
-_CUSTOMER_KEYS = frozenset(
-    {
-        "customerId",
-        "customerType",
-        "name",
-        "contact",
-        "identity",
-        "preferredLocale",
-        "humanReadableId",
-        "referenceId",
-        "billing",
-        "users",
-        "contactPerson",
-        "shipping",
-        "metadata",
-    }
-)
-_CURSOR_PAGINATION_KEYS = frozenset(
-    {
-        "nextCursor",
-    }
-)
-_CUSTOMER_LIST_KEYS = frozenset(
-    {
-        "items",
-        "pagination",
-    }
-)
-_ERROR_DETAIL_KEYS = frozenset(
-    {
-        "message",
-        "code",
-        "property",
-        "suggestion",
-    }
-)
 _ERROR_KEYS = frozenset(
     {
         "message",

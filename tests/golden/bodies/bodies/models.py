@@ -78,6 +78,17 @@ class TokenRequest:
         return data
 
 
+_TOKEN_REQUEST_KEYS = frozenset(
+    {
+        "grant_type",
+        "username",
+        "password",
+        "scope",
+        "metadata",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Token:
     """The Token object.
@@ -111,6 +122,14 @@ class Token:
         return data
 
 
+_TOKEN_KEYS = frozenset(
+    {
+        "access_token",
+        "expires_in",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Error:
     """The Error object.
@@ -138,6 +157,13 @@ class Error:
         if self.message is not None:
             data["message"] = self.message
         return data
+
+
+_ERROR_KEYS = frozenset(
+    {
+        "message",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -173,6 +199,14 @@ class Photo:
         return data
 
 
+_PHOTO_KEYS = frozenset(
+    {
+        "id",
+        "size",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Blob:
     """The Blob object.
@@ -206,6 +240,14 @@ class Blob:
         return data
 
 
+_BLOB_KEYS = frozenset(
+    {
+        "id",
+        "size",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class NewPet:
     """The NewPet object.
@@ -232,6 +274,13 @@ class NewPet:
         data: dict[str, Any] = dict(self.additional_properties)
         data["name"] = self.name
         return data
+
+
+_NEW_PET_KEYS = frozenset(
+    {
+        "name",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -264,6 +313,14 @@ class Pet:
         data["id"] = self.id
         data["name"] = self.name
         return data
+
+
+_PET_KEYS = frozenset(
+    {
+        "id",
+        "name",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -301,6 +358,14 @@ class Adoption:
         return data
 
 
+_ADOPTION_KEYS = frozenset(
+    {
+        "pet",
+        "adopted",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Job:
     """The Job object.
@@ -334,6 +399,14 @@ class Job:
         return data
 
 
+_JOB_KEYS = frozenset(
+    {
+        "id",
+        "state",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Accepted:
     """The Accepted object.
@@ -361,6 +434,13 @@ class Accepted:
         if self.retry_after is not None:
             data["retry_after"] = self.retry_after
         return data
+
+
+_ACCEPTED_KEYS = frozenset(
+    {
+        "retry_after",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -399,66 +479,6 @@ class UploadPetPhotoDetails:
         return data
 
 
-_TOKEN_REQUEST_KEYS = frozenset(
-    {
-        "grant_type",
-        "username",
-        "password",
-        "scope",
-        "metadata",
-    }
-)
-_TOKEN_KEYS = frozenset(
-    {
-        "access_token",
-        "expires_in",
-    }
-)
-_ERROR_KEYS = frozenset(
-    {
-        "message",
-    }
-)
-_PHOTO_KEYS = frozenset(
-    {
-        "id",
-        "size",
-    }
-)
-_BLOB_KEYS = frozenset(
-    {
-        "id",
-        "size",
-    }
-)
-_NEW_PET_KEYS = frozenset(
-    {
-        "name",
-    }
-)
-_PET_KEYS = frozenset(
-    {
-        "id",
-        "name",
-    }
-)
-_ADOPTION_KEYS = frozenset(
-    {
-        "pet",
-        "adopted",
-    }
-)
-_JOB_KEYS = frozenset(
-    {
-        "id",
-        "state",
-    }
-)
-_ACCEPTED_KEYS = frozenset(
-    {
-        "retry_after",
-    }
-)
 _UPLOAD_PET_PHOTO_DETAILS_KEYS = frozenset(
     {
         "width",

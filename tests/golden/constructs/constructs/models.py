@@ -81,6 +81,13 @@ class Identified:
         return data
 
 
+_IDENTIFIED_KEYS = frozenset(
+    {
+        "id",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Audited:
     """Creation and modification times.
@@ -120,6 +127,14 @@ class Audited:
         return data
 
 
+_AUDITED_KEYS = frozenset(
+    {
+        "created_at",
+        "updated_at",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Price:
     """The Price object.
@@ -152,6 +167,14 @@ class Price:
         if self.currency is not None:
             data["currency"] = self.currency
         return data
+
+
+_PRICE_KEYS = frozenset(
+    {
+        "amount",
+        "currency",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -187,6 +210,14 @@ class Part:
         return data
 
 
+_PART_KEYS = frozenset(
+    {
+        "sku",
+        "quantity",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Dimensions:
     """A unit plus any number of named measurements (typed additionalProperties).
@@ -213,6 +244,13 @@ class Dimensions:
         data: dict[str, Any] = dict(self.additional_properties)
         data["unit"] = self.unit
         return data
+
+
+_DIMENSIONS_KEYS = frozenset(
+    {
+        "unit",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -298,6 +336,22 @@ class WidgetSpecs:
         return data
 
 
+_WIDGET_SPECS_KEYS = frozenset(
+    {
+        "released_on",
+        "assembly_time",
+        "unit_cost",
+        "serial",
+        "weight_kg",
+        "support_email",
+        "manual_url",
+        "dimensions",
+        "revision",
+        "batch",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Category:
     """A node of the category tree (self-referencing).
@@ -337,6 +391,15 @@ class Category:
         return data
 
 
+_CATEGORY_KEYS = frozenset(
+    {
+        "name",
+        "parent",
+        "children",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class WidgetLabel:
     """The WidgetLabel object.
@@ -368,6 +431,14 @@ class WidgetLabel:
         if self.lang is not None:
             data["lang"] = self.lang
         return data
+
+
+_WIDGET_LABEL_KEYS = frozenset(
+    {
+        "text",
+        "lang",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -534,6 +605,34 @@ class Widget:
         return data
 
 
+_WIDGET_KEYS = frozenset(
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "kind",
+        "name",
+        "description",
+        "notes",
+        "nickname",
+        "status",
+        "size",
+        "color",
+        "price",
+        "specs",
+        "tags",
+        "parts",
+        "grid",
+        "variants",
+        "history",
+        "stock",
+        "metadata",
+        "label",
+        "category",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class WidgetInput:
     """What a client sends to create or replace a widget.
@@ -576,6 +675,15 @@ class WidgetInput:
         return data
 
 
+_WIDGET_INPUT_KEYS = frozenset(
+    {
+        "name",
+        "status",
+        "price",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class WidgetPage:
     """The WidgetPage object.
@@ -608,6 +716,14 @@ class WidgetPage:
         if self.next_cursor is not UNSET:
             data["next_cursor"] = self.next_cursor
         return data
+
+
+_WIDGET_PAGE_KEYS = frozenset(
+    {
+        "data",
+        "next_cursor",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -678,6 +794,21 @@ class LegacyRecord:
         return data
 
 
+_LEGACY_RECORD_KEYS = frozenset(
+    {
+        "class",
+        "from",
+        "2fa",
+        "self",
+        "_links",
+        "fooBar",
+        "foo_bar",
+        "to_dict",
+        "field",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Error:
     """The Error object.
@@ -715,6 +846,15 @@ class Error:
         return data
 
 
+_ERROR_KEYS = frozenset(
+    {
+        "code",
+        "message",
+        "details",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class NotFound:
     """The NotFound object.
@@ -746,6 +886,14 @@ class NotFound:
         if self.id is not None:
             data["id"] = self.id
         return data
+
+
+_NOT_FOUND_KEYS = frozenset(
+    {
+        "resource",
+        "id",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -780,6 +928,14 @@ class PingResponse:
         if self.checked_at is not None:
             data["checked_at"] = self.checked_at.isoformat()
         return data
+
+
+_PING_RESPONSE_KEYS = frozenset(
+    {
+        "status",
+        "checked_at",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -817,132 +973,6 @@ class ListWidgetsFilter:
         return data
 
 
-_IDENTIFIED_KEYS = frozenset(
-    {
-        "id",
-    }
-)
-_AUDITED_KEYS = frozenset(
-    {
-        "created_at",
-        "updated_at",
-    }
-)
-_PRICE_KEYS = frozenset(
-    {
-        "amount",
-        "currency",
-    }
-)
-_PART_KEYS = frozenset(
-    {
-        "sku",
-        "quantity",
-    }
-)
-_DIMENSIONS_KEYS = frozenset(
-    {
-        "unit",
-    }
-)
-_WIDGET_SPECS_KEYS = frozenset(
-    {
-        "released_on",
-        "assembly_time",
-        "unit_cost",
-        "serial",
-        "weight_kg",
-        "support_email",
-        "manual_url",
-        "dimensions",
-        "revision",
-        "batch",
-    }
-)
-_CATEGORY_KEYS = frozenset(
-    {
-        "name",
-        "parent",
-        "children",
-    }
-)
-_WIDGET_LABEL_KEYS = frozenset(
-    {
-        "text",
-        "lang",
-    }
-)
-_WIDGET_KEYS = frozenset(
-    {
-        "id",
-        "created_at",
-        "updated_at",
-        "kind",
-        "name",
-        "description",
-        "notes",
-        "nickname",
-        "status",
-        "size",
-        "color",
-        "price",
-        "specs",
-        "tags",
-        "parts",
-        "grid",
-        "variants",
-        "history",
-        "stock",
-        "metadata",
-        "label",
-        "category",
-    }
-)
-_WIDGET_INPUT_KEYS = frozenset(
-    {
-        "name",
-        "status",
-        "price",
-    }
-)
-_WIDGET_PAGE_KEYS = frozenset(
-    {
-        "data",
-        "next_cursor",
-    }
-)
-_LEGACY_RECORD_KEYS = frozenset(
-    {
-        "class",
-        "from",
-        "2fa",
-        "self",
-        "_links",
-        "fooBar",
-        "foo_bar",
-        "to_dict",
-        "field",
-    }
-)
-_ERROR_KEYS = frozenset(
-    {
-        "code",
-        "message",
-        "details",
-    }
-)
-_NOT_FOUND_KEYS = frozenset(
-    {
-        "resource",
-        "id",
-    }
-)
-_PING_RESPONSE_KEYS = frozenset(
-    {
-        "status",
-        "checked_at",
-    }
-)
 _LIST_WIDGETS_FILTER_KEYS = frozenset(
     {
         "color",

@@ -48,6 +48,14 @@ class Owner:
         return data
 
 
+_OWNER_KEYS = frozenset(
+    {
+        "name",
+        "pets",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Tag:
     """The Tag object.
@@ -74,6 +82,13 @@ class Tag:
         data: dict[str, Any] = dict(self.additional_properties)
         data["name"] = self.name
         return data
+
+
+_TAG_KEYS = frozenset(
+    {
+        "name",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -120,6 +135,16 @@ class Pet:
         return data
 
 
+_PET_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "owner",
+        "tags",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Tree:
     """A file that refers to itself.
@@ -155,6 +180,14 @@ class Tree:
         return data
 
 
+_TREE_KEYS = frozenset(
+    {
+        "label",
+        "children",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Error:
     """The Error object.
@@ -187,31 +220,6 @@ class Error:
         return data
 
 
-_OWNER_KEYS = frozenset(
-    {
-        "name",
-        "pets",
-    }
-)
-_TAG_KEYS = frozenset(
-    {
-        "name",
-    }
-)
-_PET_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "owner",
-        "tags",
-    }
-)
-_TREE_KEYS = frozenset(
-    {
-        "label",
-        "children",
-    }
-)
 _ERROR_KEYS = frozenset(
     {
         "code",

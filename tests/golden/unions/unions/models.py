@@ -59,6 +59,14 @@ class Cat:
         return data
 
 
+_CAT_KEYS = frozenset(
+    {
+        "kind",
+        "lives",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Dog:
     """The Dog object.
@@ -89,6 +97,14 @@ class Dog:
         data["kind"] = self.kind
         data["bark"] = self.bark
         return data
+
+
+_DOG_KEYS = frozenset(
+    {
+        "kind",
+        "bark",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -150,6 +166,14 @@ class Owner:
         return data
 
 
+_OWNER_KEYS = frozenset(
+    {
+        "pets",
+        "any_pet",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Circle:
     """The Circle object.
@@ -179,6 +203,13 @@ class Circle:
         return data
 
 
+_CIRCLE_KEYS = frozenset(
+    {
+        "radius",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class Square:
     """The Square object.
@@ -206,6 +237,13 @@ class Square:
         if self.side is not None:
             data["side"] = self.side
         return data
+
+
+_SQUARE_KEYS = frozenset(
+    {
+        "side",
+    }
+)
 
 
 @dataclass(kw_only=True)
@@ -276,6 +314,16 @@ class Visit:
         return data
 
 
+_VISIT_KEYS = frozenset(
+    {
+        "visitor",
+        "when",
+        "herd",
+        "pricing",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class BaseCard:
     """The BaseCard object.
@@ -319,6 +367,14 @@ class BaseCard:
         return data
 
 
+_BASE_CARD_KEYS = frozenset(
+    {
+        "after_id",
+        "created_at",
+    }
+)
+
+
 @dataclass(kw_only=True)
 class MovedCard:
     """allOf members narrow properties the base declares more widely.
@@ -354,48 +410,6 @@ class MovedCard:
         return data
 
 
-_CAT_KEYS = frozenset(
-    {
-        "kind",
-        "lives",
-    }
-)
-_DOG_KEYS = frozenset(
-    {
-        "kind",
-        "bark",
-    }
-)
-_OWNER_KEYS = frozenset(
-    {
-        "pets",
-        "any_pet",
-    }
-)
-_CIRCLE_KEYS = frozenset(
-    {
-        "radius",
-    }
-)
-_SQUARE_KEYS = frozenset(
-    {
-        "side",
-    }
-)
-_VISIT_KEYS = frozenset(
-    {
-        "visitor",
-        "when",
-        "herd",
-        "pricing",
-    }
-)
-_BASE_CARD_KEYS = frozenset(
-    {
-        "after_id",
-        "created_at",
-    }
-)
 _MOVED_CARD_KEYS = frozenset(
     {
         "after_id",
