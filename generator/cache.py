@@ -59,12 +59,20 @@ class Cache:
             return None
         value, sep, check = raw.rpartition(_CHECK)
         if not sep or check.decode("ascii", "replace") != hashlib.sha256(value).hexdigest():
+            try:
+                self._path(kind, key).unlink(missing_ok=True)  # so that a put can replace it
+            except OSError:
+                pass
             return None
         return value
 
-    def put(self, kind: str, key: str, value: bytes) -> None:
-        """Store ``value`` atomically (a reader sees the old entry or the new one, whole)."""
+    def put(self, kind: str, key: str, value: bytes, if_absent: bool = False) -> None:
+        """Store ``value`` atomically (a reader sees the old entry or the new one, whole).
+        With ``if_absent``, an entry already there is kept: for keys that name their content
+        (a corrupt one is removed when read, so it is written again)."""
         path = self._path(kind, key)
+        if if_absent and path.exists():
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

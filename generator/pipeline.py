@@ -155,7 +155,7 @@ def _store_project(
     for rel, text in project.files.items():
         raw = text.encode("utf-8")
         hashes[rel] = digest(raw)
-        cache.put("blob", hashes[rel], raw)
+        cache.put("blob", hashes[rel], raw, if_absent=True)
     warnings = [
         [w.file, w.line, w.column, w.message, w.pointer, w.severity] for w in project.warnings
     ]

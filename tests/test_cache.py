@@ -40,12 +40,15 @@ def test_entries_round_trip_and_corrupt_ones_are_misses(tmp_path: Path) -> None:
     cache.put("blob", key, b"value")
     assert cache.get("blob", key) == b"value"
     entry = next(p for p in tmp_path.rglob("*") if p.is_file())
-    entry.write_bytes(entry.read_bytes()[:-3])  # truncated
-    assert cache.get("blob", key) is None
-    entry.write_bytes(b"other" + entry.read_bytes()[5:])  # content no longer matches its hash
-    assert cache.get("blob", key) is None
-    entry.write_bytes(b"")
-    assert cache.get("blob", key) is None
+    good = entry.read_bytes()
+    truncated, changed = good[:-3], b"other" + good[5:]  # content no longer matches its hash
+    for corrupt in (truncated, changed, b""):
+        entry.write_bytes(corrupt)
+        cache.put("blob", key, b"value", if_absent=True)  # kept: it is there
+        assert cache.get("blob", key) is None
+        assert not entry.exists(), "a corrupt entry is removed when read"
+        cache.put("blob", key, b"value", if_absent=True)  # so it is written again
+        assert cache.get("blob", key) == b"value"
 
 
 def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path: Path) -> None:
