@@ -126,17 +126,27 @@ def _cached_project(cache: Cache, key: str, spec: Path, out: Path) -> Project | 
         for path, sha in entry["sources"]:  # the other files a multi-file spec read
             if _file_sha256(Path(path)) != sha:
                 return None
+        folder = out / str(entry["project"])
         files: dict[str, str] = {}
         for rel, sha in entry["files"].items():
-            raw = cache.get("blob", sha)
+            # A file already on disk with the stored hash is the stored text: no blob to read.
+            raw = _read_bytes(folder / rel)
+            if raw is None or digest(raw) != sha:
+                raw = cache.get("blob", sha)
             if raw is None or digest(raw) != sha:
                 return None
             files[rel] = raw.decode("utf-8")
         warnings = tuple(Diagnostic(*w) for w in entry["warnings"])
-        folder = out / str(entry["project"])
     except (TypeError, KeyError, AttributeError, ValueError):
         return None
     return Project(spec, folder, files, warnings)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _file_sha256(path: Path) -> str | None:
