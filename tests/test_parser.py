@@ -167,3 +167,23 @@ def test_allof_members_that_truly_conflict_are_a_located_error(tmp_path: Path) -
         assert exc.diagnostics[0].pointer == "#/components/schemas/Clash/allOf/1/properties/note"
     else:
         raise AssertionError("a string/integer conflict was accepted")
+
+
+def test_required_read_only_and_write_only_properties_are_optional_in_the_one_model(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "shapes.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: Shapes, version: '1'}\npaths: {}\n"
+        "components:\n  schemas:\n    User:\n      type: object\n"
+        "      required: [id, name, password]\n      properties:\n"
+        "        id: {type: string, readOnly: true}\n        name: {type: string}\n"
+        "        password: {type: string, writeOnly: true}\n"
+    )
+    api = build(load(spec, spec.name), "shapes")
+    user = next(m for m in api.models if m.name == "User")
+    assert {f.wire_name: f.required for f in user.fields} == {
+        "id": False,  # the server assigns it: a request need not carry it
+        "name": True,
+        "password": False,  # never in a response
+    }

@@ -407,15 +407,18 @@ class Schemas:
             wanted = snake(wire, "field")
             field_name = names.claim(wanted + "_" if wanted in SHADOWING_FIELD_NAMES else wanted)
             ftype, nullable = self.type_of(prop, name + pascal(wire, "Field"), prop_pointer)
+            facts = constraints(self.data, prop)
             fields.append(
                 ir.Field(
                     name=field_name,
                     wire_name=wire,
                     type=ftype,
-                    required=wire in required,
+                    # A required readOnly property is only required in responses, a writeOnly
+                    # one only in requests: one model serves both, so neither is required.
+                    required=wire in required and not (facts.read_only or facts.write_only),
                     nullable=nullable,
                     description=describe(self.data, prop),
-                    constraints=constraints(self.data, prop),
+                    constraints=facts,
                 )
             )
         extra: ir.TypeRef | None = None

@@ -566,7 +566,7 @@ class EcommerceCustomer:
         updated_at: The date and time when the object was last updated.
     """
 
-    id: str
+    id: str | None = None
     name: str | None | Unset = UNSET
     first_name: str | None | Unset = UNSET
     last_name: str | None | Unset = UNSET
@@ -594,7 +594,7 @@ class EcommerceCustomer:
         _created_at = data.get("created_at", UNSET)
         _updated_at = data.get("updated_at", UNSET)
         return cls(
-            id=data["id"],
+            id=data.get("id"),
             name=data.get("name", UNSET),
             first_name=data.get("first_name", UNSET),
             last_name=data.get("last_name", UNSET),
@@ -648,7 +648,8 @@ class EcommerceCustomer:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``EcommerceCustomer``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = self.id
+        if self.id is not None:
+            data["id"] = self.id
         if self.name is not UNSET:
             data["name"] = self.name
         if self.first_name is not UNSET:

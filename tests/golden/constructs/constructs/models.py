@@ -60,15 +60,15 @@ class Identified:
         id: Assigned by the server.
     """
 
-    id: UUID
+    id: UUID | None = None
     additional_properties: dict[str, Any] = _field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Identified:
         """Build a ``Identified`` from its decoded JSON object."""
-        _id = data["id"]
+        _id = data.get("id")
         return cls(
-            id=UUID(_id),
+            id=None if _id is None else UUID(_id),
             additional_properties={
                 key: value for key, value in data.items() if key not in _IDENTIFIED_KEYS
             },
@@ -77,7 +77,8 @@ class Identified:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Identified``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = str(self.id)
+        if self.id is not None:
+            data["id"] = str(self.id)
         return data
 
 
@@ -97,17 +98,17 @@ class Audited:
         updated_at: Null until the first update.
     """
 
-    created_at: datetime
+    created_at: datetime | None = None
     updated_at: datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Audited:
         """Build a ``Audited`` from its decoded JSON object."""
-        _created_at = data["created_at"]
+        _created_at = data.get("created_at")
         _updated_at = data.get("updated_at", UNSET)
         return cls(
-            created_at=parse_datetime(_created_at),
+            created_at=None if _created_at is None else parse_datetime(_created_at),
             updated_at=(
                 _updated_at
                 if _updated_at is None or _updated_at is UNSET
@@ -121,7 +122,8 @@ class Audited:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Audited``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["created_at"] = self.created_at.isoformat()
+        if self.created_at is not None:
+            data["created_at"] = self.created_at.isoformat()
         if self.updated_at is not UNSET:
             data["updated_at"] = None if self.updated_at is None else self.updated_at.isoformat()
         return data
@@ -470,8 +472,8 @@ class Widget:
         category: A node of the category tree (self-referencing).
     """
 
-    id: UUID
-    created_at: datetime
+    id: UUID | None = None
+    created_at: datetime | None = None
     updated_at: datetime | None | Unset = UNSET
     kind: str | None = None
     name: str
@@ -497,8 +499,8 @@ class Widget:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Widget:
         """Build a ``Widget`` from its decoded JSON object."""
-        _id = data["id"]
-        _created_at = data["created_at"]
+        _id = data.get("id")
+        _created_at = data.get("created_at")
         _updated_at = data.get("updated_at", UNSET)
         _status = data["status"]
         _size = data.get("size")
@@ -511,8 +513,8 @@ class Widget:
         _label = data.get("label")
         _category = data.get("category")
         return cls(
-            id=UUID(_id),
-            created_at=parse_datetime(_created_at),
+            id=None if _id is None else UUID(_id),
+            created_at=None if _created_at is None else parse_datetime(_created_at),
             updated_at=(
                 _updated_at
                 if _updated_at is None or _updated_at is UNSET
@@ -555,8 +557,10 @@ class Widget:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Widget``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["id"] = str(self.id)
-        data["created_at"] = self.created_at.isoformat()
+        if self.id is not None:
+            data["id"] = str(self.id)
+        if self.created_at is not None:
+            data["created_at"] = self.created_at.isoformat()
         if self.updated_at is not UNSET:
             data["updated_at"] = None if self.updated_at is None else self.updated_at.isoformat()
         if self.kind is not None:
