@@ -188,6 +188,31 @@ REPRODUCERS = [
         ),
         id="models-differing-only-in-case",
     ),
+    # a schema named like a builtin (Exception) hid it from mypy in the models module, and a
+    # union named datetime took the runtime's parse_datetime (found by `make fuzz`, seed 7)
+    pytest.param(
+        _spec(
+            {
+                "Exception": {"type": "object", "properties": {"a": {"type": "string"}}},
+                "Holder": {
+                    "type": "object",
+                    "required": ["e"],
+                    "properties": {"e": {"$ref": "#/components/schemas/Exception"}},
+                },
+                "datetime": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/Exception"},
+                        {"$ref": "#/components/schemas/Holder"},
+                    ]
+                },
+                "Stamp": {
+                    "type": "object",
+                    "properties": {"at": {"type": "string", "format": "date-time"}},
+                },
+            }
+        ),
+        id="names-of-builtins-and-runtime-functions",
+    ),
     # an operationId without a letter or digit ("{#") is named after its method and path
     pytest.param(
         _spec({}, _get({"operationId": "{#", "parameters": [_ID], "responses": _OK})),

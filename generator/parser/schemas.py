@@ -6,6 +6,7 @@ derived from where they stand (``Customer`` + ``status`` -> ``CustomerStatus``).
 
 from __future__ import annotations
 
+import builtins
 import json
 from urllib.parse import unquote
 from typing import Any, Iterator
@@ -47,7 +48,11 @@ RESERVED_CLASS_NAMES = {
     *("AsyncClient", "AsyncClientCore", "AsyncTransport", "ClientCore", "Operation"),
     *("QueryParam", "Request", "Response", "Transport", "HttpTransport", "AsyncHttpTransport"),
     *("Callable", "AsyncIterator", "File", "FormFields"),
+    # builtins a model module may need (Exception, Warning, ...): a class must not hide them
+    *(name for name in dir(builtins) if name[:1].isupper()),
 }
+# Runtime functions the models module imports: a union's parse function must not take them.
+RESERVED_FUNCTION_NAMES = {"parse_datetime", "parse_time", "parse_enum", "best_variant"}
 # Names a model's own methods and attributes use: a field with such a name is renamed.
 RESERVED_FIELD_NAMES = {"from_dict", "to_dict", "additional_properties", "self"}
 # Type names the models' annotations use: a field of that name would hide the type in its class.
@@ -81,7 +86,7 @@ class Schemas:
         self.models: list[ir.Model] = []
         self.enums: list[ir.Enum] = []
         self.unions: list[ir.Union] = []
-        self.functions = NameSpace()
+        self.functions = NameSpace(RESERVED_FUNCTION_NAMES)
         self._component_types: dict[str, ir.TypeRef] = {}
         self._component_names: dict[str, str] = {}
         # Aliases being resolved, with their depth: one re-entry is a recursion through an
