@@ -213,6 +213,21 @@ REPRODUCERS = [
         ),
         id="names-of-builtins-and-runtime-functions",
     ),
+    # a property whose allOf only documents ({allOf: [{writeOnly: true}]}) is any JSON value,
+    # not an empty model that fails on a list (found by `make fuzz`, seed 7)
+    pytest.param(
+        _spec(
+            {
+                "Box": {
+                    "type": "object",
+                    "required": ["v"],
+                    "properties": {"v": {"nullable": True, "allOf": [{"writeOnly": True}]}},
+                    "examples": [{"v": [1, "two"]}],
+                }
+            }
+        ),
+        id="allof-of-annotations-only",
+    ),
     # an operationId without a letter or digit ("{#") is named after its method and path
     pytest.param(
         _spec({}, _get({"operationId": "{#", "parameters": [_ID], "responses": _OK})),

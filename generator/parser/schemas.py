@@ -123,6 +123,10 @@ class Schemas:
         if "allOf" in schema:
             members = [m for m in schema["allOf"] if not _is_null(m) and not _annotation_only(m)]
             own = any(k in schema for k in ("properties", "additionalProperties"))
+            if not members and not own:  # only documenting members: the schema without them
+                rest = {k: v for k, v in schema.items() if k != "allOf"}
+                inner, inner_null = self.type_of(rest, hint, pointer)
+                return inner, nullable or inner_null
             if len(members) == 1 and not own:
                 inner, inner_null = self.type_of(members[0], hint, pointer + ("allOf", 0))
                 return inner, nullable or inner_null
