@@ -34,7 +34,8 @@ from urllib.parse import unquote
 
 from .diagnostics import Diagnostic, Pointer, SpecError, format_pointer
 from .loader import MappedDocument, Source, SpecDocument, load
-from .validate import HTTP_METHODS, walk_refs
+from .semantic import HTTP_METHODS
+from .validate import walk_refs
 
 # What each kind of OpenAPI object holds: key -> (shape, kind of the value(s)). Anything else
 # in an object (extensions, examples, unknown keys) is copied as it is.

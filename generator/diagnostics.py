@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote
 from typing import Iterable, Sequence
 
 Pointer = tuple[str | int, ...]
@@ -12,6 +13,14 @@ def format_pointer(pointer: Pointer) -> str:
     """Render a pointer as a JSON pointer fragment such as ``#/paths/~1customers/get``."""
     parts = (str(p).replace("~", "~0").replace("/", "~1") for p in pointer)
     return "#/" + "/".join(parts) if pointer else "#"
+
+
+def parse_pointer(ref: str) -> tuple[str, ...]:
+    """The pointer of a local reference (``#/paths/~1pets`` -> ``("paths", "/pets")``); a URI
+    fragment, so percent-decoded first (RFC 6901). ``()`` for anything not local."""
+    if not ref.startswith("#/"):
+        return ()
+    return tuple(part.replace("~1", "/").replace("~0", "~") for part in unquote(ref[2:]).split("/"))
 
 
 @dataclass(frozen=True, order=True)

@@ -19,10 +19,15 @@ class Example:
     code: str
 
 
+Index = tuple[
+    dict[str, ir.Model], dict[str, ir.Enum], dict[str, ir.Union]
+]  # by name: models, enums, unions
+
+
 class _Builder:
-    def __init__(self, api: ir.Api) -> None:
+    def __init__(self, api: ir.Api, index: Index) -> None:
         self.api = api
-        self.models, self.enums, self.unions = _indexes(api)
+        self.models, self.enums, self.unions = index
         self.model_imports: set[str] = set()
         self.client_imports: set[str] = set()
         self.stdlib: dict[str, set[str]] = {}
@@ -226,32 +231,25 @@ def client_setup(api: ir.Api, op: ir.Operation | None = None, extra: tuple[str, 
     return f"client = Client({', '.join(creds + list(extra))})"
 
 
-_INDEXES: list[tuple[ir.Api, tuple[Any, Any, Any]]] = []
-
-
-def _indexes(
-    api: ir.Api,
-) -> tuple[dict[str, ir.Model], dict[str, ir.Enum], dict[str, ir.Union]]:
-    """Models, enums and unions by name, built once per API (not once per example)."""
-    if _INDEXES and _INDEXES[0][0] is api:
-        return _INDEXES[0][1]
-    found = (
+def index(api: ir.Api) -> Index:
+    """Models, enums and unions by name: build once per API, pass to every example."""
+    return (
         {m.name: m for m in api.models},
         {e.name: e for e in api.enums},
         {u.function: u for u in api.unions},
     )
-    _INDEXES[:] = [(api, found)]
-    return found
 
 
-def operation_example(api: ir.Api, op: ir.Operation | tuple[ir.Operation, str]) -> Example:
+def operation_example(
+    api: ir.Api, op: ir.Operation | tuple[ir.Operation, str], lookup: Index | None = None
+) -> Example:
     """Runnable code calling ``op`` with the spec's example values (see VARIANTS)."""
     variant = "usage"
     if isinstance(op, tuple):
         op, variant = op
     if variant not in VARIANTS:
         raise ValueError(f"unknown example variant {variant!r}; one of {VARIANTS}")
-    builder = _Builder(api)
+    builder = _Builder(api, lookup or index(api))
     args: list[str] = []
     pager_param = op.pagination.param if op.pagination else None
     for p in op.parameters:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import ast
 import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, SpecError
@@ -42,34 +40,47 @@ def format_files(
 ) -> dict[str, str]:
     """The same files with the Python ones formatted. A file black cannot parse is a bug in a
     template; it is reported against the spec being generated, never written."""
-    python = {
-        path: source
-        for path, source in files.items()
-        if path.endswith(".py") and not path.endswith(PREFORMATTED)
-    }
-    chunks_of = {path: split_top_level(source) for path, source in python.items()}
+    paths = [p for p in files if p.endswith(".py") and not p.endswith(PREFORMATTED)]
     try:
-        formatted = format_chunks([c for chunks in chunks_of.values() for c in chunks], cache)
-    except Exception:  # black refused a piece: cut exactly, and name a file that is at fault
-        problems: list[Diagnostic] = []
-        for path, source in python.items():
-            try:
-                chunks_of[path] = split_top_level(source, exact=True)
-            except SyntaxError as exc:
-                message = f"internal error: generated {path} is not valid Python: {exc}"
-                problems.append(Diagnostic(spec_display, 1, 1, message))
-        if problems:
-            raise SpecError(problems) from None
-        every = [c for chunks in chunks_of.values() for c in chunks]
-        try:
-            formatted = format_chunks(every, cache)
-        except Exception as exc:  # black's InvalidInput, from here or from a worker process
-            message = f"internal error: black cannot format the generated code: {exc}"
-            raise SpecError([Diagnostic(spec_display, 1, 1, message)]) from None
-    result = dict(files)
-    for path, chunks in chunks_of.items():
-        result[path] = "\n\n".join(formatted[chunk] for chunk in chunks)
-    return result
+        formatted = format_sources([files[p] for p in paths], cache)
+    except SyntaxError:
+        problems = [
+            Diagnostic(
+                spec_display, 1, 1, f"internal error: generated {p} is not valid Python: {e}"
+            )
+            for p in paths
+            for e in [_syntax_error(files[p])]
+            if e is not None
+        ]
+        raise SpecError(problems) from None
+    except Exception as exc:  # black's InvalidInput, from here or from a worker process
+        message = f"internal error: black cannot format the generated code: {exc}"
+        raise SpecError([Diagnostic(spec_display, 1, 1, message)]) from None
+    return {**files, **dict(zip(paths, formatted))}
+
+
+def format_sources(sources: list[str], cache: Cache | None = None) -> list[str]:
+    """Each source as black formats it, through cached pieces (``split_top_level``): cut
+    quickly first; if black refuses a piece (a cut fell inside a string), cut exactly. Raises
+    SyntaxError when a source is not Python."""
+    try:
+        return _format_pieces(sources, cache, exact=False)
+    except Exception:
+        return _format_pieces(sources, cache, exact=True)
+
+
+def _format_pieces(sources: list[str], cache: Cache | None, exact: bool) -> list[str]:
+    pieces = [split_top_level(source, exact) for source in sources]
+    formatted = format_chunks([piece for each in pieces for piece in each], cache)
+    return ["\n\n".join(formatted[piece] for piece in each) for each in pieces]
+
+
+def _syntax_error(source: str) -> SyntaxError | None:
+    try:
+        ast.parse(source)
+    except SyntaxError as exc:
+        return exc
+    return None
 
 
 def split_top_level(source: str, exact: bool = False) -> list[str]:
@@ -140,6 +151,9 @@ def format_chunks(chunks: list[str], cache: Cache | None) -> dict[str, str]:
 
 
 def _black_all(chunks: list[str]) -> list[str]:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     lines = sum(chunk.count("\n") for chunk in chunks)
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if lines < PARALLEL_MIN_LINES or workers < 2:

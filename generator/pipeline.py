@@ -152,10 +152,8 @@ def _read_bytes(path: Path) -> bytes | None:
 def _file_sha256(path: Path) -> str | None:
     import hashlib
 
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    raw = _read_bytes(path)
+    return None if raw is None else hashlib.sha256(raw).hexdigest()
 
 
 def _store_project(

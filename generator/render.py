@@ -17,7 +17,7 @@ import jinja2
 
 from . import __version__
 from . import examples, imports, text
-from .format import format_chunks, split_top_level
+from .format import format_sources
 from .cache import Cache
 from .model import ir
 from .naming import NameSpace, constant
@@ -53,7 +53,6 @@ def environment(override: Path | None = None) -> jinja2.Environment:
         md=text.md_inline,
         md_cell=text.md_cell,
         md_block=text.md_block,
-        anchor=text.anchor,
         operation_doc=text.operation_docstring,
         client_doc=text.client_docstring,
         md_code=text.md_code,
@@ -95,12 +94,13 @@ def render(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> 
     pkg = api.package
     files: dict[str, str] = {}
     examples_wanted: dict[str, str] = {}  # unformatted example code -> its placeholder
+    lookup = examples.index(api)
     nonce = secrets.token_hex(8)  # spec text cannot spell a placeholder it cannot know
 
     def example(op: Any) -> str:
         """A placeholder for the example's formatted code: every example of the project is
         formatted at the end, in one batch (cached, in parallel when there are many)."""
-        code = examples.operation_example(api, op).code
+        code = examples.operation_example(api, op, lookup).code
         return examples_wanted.setdefault(code, f"\x00{nonce}-{len(examples_wanted)}\x00")
 
     shared = {
@@ -149,15 +149,7 @@ def _fill_examples(
 ) -> dict[str, str]:
     if not wanted:
         return files
-    split = {code: split_top_level(code) for code in wanted}
-    try:
-        formatted = format_chunks([c for chunks in split.values() for c in chunks], cache)
-    except Exception:  # a piece cut inside a string (see split_top_level): cut exactly
-        split = {code: split_top_level(code, exact=True) for code in wanted}
-        formatted = format_chunks([c for chunks in split.values() for c in chunks], cache)
-    code_of = {
-        wanted[code]: "\n\n".join(formatted[c] for c in chunks) for code, chunks in split.items()
-    }
+    code_of = dict(zip(wanted.values(), format_sources(list(wanted), cache)))
     placeholder = re.compile(f"\x00{nonce}-[0-9]+\x00")
     return {
         path: placeholder.sub(lambda m: code_of[m.group(0)], text) if nonce in text else text

@@ -27,7 +27,7 @@ import re
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
-from .diagnostics import Diagnostic, Pointer
+from .diagnostics import Diagnostic, Pointer, parse_pointer
 from .loader import SpecDocument
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -236,7 +236,7 @@ class _Walker:
             target = self.resolve(ref)
             if target is UNRESOLVED:
                 break
-            node, where = target, _pointer_of(ref)
+            node, where = target, parse_pointer(ref)
             hops += 1
         return node, where
 
@@ -246,14 +246,6 @@ class _Walker:
 
 UNRESOLVED = object()
 _DOCUMENT_URI = "urn:clientgen:document"
-
-
-def _pointer_of(ref: str) -> Pointer:
-    from urllib.parse import unquote
-
-    if not ref.startswith("#/"):
-        return ()
-    return tuple(p.replace("~1", "/").replace("~0", "~") for p in unquote(ref[2:]).split("/"))
 
 
 # -- meta-schemas -------------------------------------------------------------------------------
@@ -272,14 +264,14 @@ def _meta_validator(dialect: str) -> Any:
 
     if dialect == "draft4":
         return jsonschema_rs.Draft4Validator(
-            _plain(Draft4Validator.META_SCHEMA), validate_formats=False
+            plain_json(Draft4Validator.META_SCHEMA), validate_formats=False
         )
     if dialect == "draft2020-12":
         return jsonschema_rs.Draft202012Validator(
-            _plain(Draft202012Validator.META_SCHEMA), validate_formats=False
+            plain_json(Draft202012Validator.META_SCHEMA), validate_formats=False
         )
     return jsonschema_rs.Draft202012Validator(
-        _plain(OAS31Validator.META_SCHEMA), validate_formats=False, registry=_oas31_registry()
+        plain_json(OAS31Validator.META_SCHEMA), validate_formats=False, registry=_oas31_registry()
     )
 
 
@@ -289,11 +281,16 @@ def _oas31_registry() -> Any:
     from openapi_schema_validator._specifications import REGISTRY
 
     return jsonschema_rs.Registry(
-        [(uri, _plain(REGISTRY.contents(uri))) for uri in sorted(REGISTRY) if "/oas/3.1/" in uri]
+        [
+            (uri, plain_json(REGISTRY.contents(uri)))
+            for uri in sorted(REGISTRY)
+            if "/oas/3.1/" in uri
+        ]
     )
 
 
-def _plain(value: Any) -> Any:
+def plain_json(value: Any) -> Any:
+    """A deep copy of JSON data as plain dicts and lists (what jsonschema-rs takes)."""
     return json.loads(json.dumps(value))
 
 
@@ -338,12 +335,8 @@ def _value_validator(v30: bool, data: Any) -> Any:
 
     cls: Any = OAS30Validator if v30 else OAS31Validator
     checker = oas30_format_checker if v30 else oas31_format_checker
-    resource = Resource.from_contents(data, default_specification=_specification(cls))
-    registry: Any = Registry().with_resource(_DOCUMENT_URI, resource)
-    return cls({}, registry=registry, format_checker=checker)
-
-
-def _specification(cls: Any) -> Any:
     from referencing.jsonschema import DRAFT4, DRAFT202012
 
-    return DRAFT4 if cls.__name__ == "OAS30Validator" else DRAFT202012
+    resource = Resource.from_contents(data, default_specification=DRAFT4 if v30 else DRAFT202012)
+    registry: Any = Registry().with_resource(_DOCUMENT_URI, resource)
+    return cls({}, registry=registry, format_checker=checker)

@@ -7,10 +7,8 @@ semantic checks and clientgen's rules. Every problem found at a level is reporte
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from urllib.parse import unquote
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -20,11 +18,10 @@ from openapi_spec_validator.schemas import schema_v30, schema_v31
 from jsonschema import Draft4Validator, Draft202012Validator
 
 from . import extensions, semantic
-from .diagnostics import Diagnostic, Pointer
+from .semantic import HTTP_METHODS
+from .diagnostics import Diagnostic, Pointer, parse_pointer
 from .schema_errors import most_specific
 from .loader import SpecDocument
-
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def validate(doc: SpecDocument) -> list[Diagnostic]:
@@ -95,12 +92,12 @@ def _fast_meta_validator(dialect: str) -> Any:
     import jsonschema_rs
 
     if dialect == "3.0":
-        return jsonschema_rs.Draft4Validator(_plain(schema_v30), validate_formats=False)
-    return jsonschema_rs.Draft202012Validator(_plain(schema_v31), validate_formats=False)
-
-
-def _plain(value: Any) -> Any:
-    return json.loads(json.dumps(dict(value)))
+        return jsonschema_rs.Draft4Validator(
+            semantic.plain_json(dict(schema_v30)), validate_formats=False
+        )
+    return jsonschema_rs.Draft202012Validator(
+        semantic.plain_json(dict(schema_v31)), validate_formats=False
+    )
 
 
 @dataclass(frozen=True)
@@ -179,8 +176,7 @@ def resolve_pointer(data: Any, ref: str) -> Any:
     if not ref.startswith("#/"):
         return _MISSING
     node = data
-    for raw in unquote(ref[2:]).split("/"):  # a URI fragment: percent-decoded first (RFC 6901)
-        part = raw.replace("~1", "/").replace("~0", "~")
+    for part in parse_pointer(ref):
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):

@@ -7,11 +7,12 @@ import re
 from typing import Any
 
 from .. import extensions
-from ..diagnostics import Pointer
+from ..diagnostics import Pointer, parse_pointer
 from ..model import ir
 from ..naming import NameSpace, constant, pascal, snake
-from ..validate import HTTP_METHODS, resolve_pointer
-from .schemas import Schemas, SchemaError, _pointer_of, constraints, describe, json_text
+from ..semantic import HTTP_METHODS
+from ..validate import resolve_pointer
+from .schemas import Schemas, SchemaError, constraints, describe, json_text
 
 # Arguments every operation method takes besides the spec's parameters.
 # names the generated methods use themselves (``response``: the result of ``*_with_response``)
@@ -103,7 +104,7 @@ class OperationBuilder:
             and node["$ref"] not in seen
         ):
             seen.add(node["$ref"])
-            pointer = _pointer_of(node["$ref"])
+            pointer = parse_pointer(node["$ref"])
             node = resolve_pointer(self.data, node["$ref"])
         return node, pointer
 

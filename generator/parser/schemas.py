@@ -11,7 +11,7 @@ import json
 from urllib.parse import unquote
 from typing import Any, Iterator
 
-from ..diagnostics import Diagnostic, Pointer
+from ..diagnostics import Diagnostic, Pointer, parse_pointer
 from ..loader import SpecDocument
 from ..model import ir
 from ..naming import NameSpace, constant, pascal, snake
@@ -208,7 +208,7 @@ class Schemas:
         if ref in self._ref_types:
             return self._ref_types[ref]
         target = resolve_pointer(self.data, ref)
-        where = _pointer_of(ref)
+        where = parse_pointer(ref)
         hint = _name_of_path(where)
         if _is_object_like(self, target):
             name = self.classes.claim(pascal(hint))
@@ -469,7 +469,7 @@ class Schemas:
             if ref.startswith(COMPONENT_PREFIX):
                 key = _unescape(ref[len(COMPONENT_PREFIX) :])
                 composed.append(self._component_names.get(key, pascal(key)))
-            props, req, extra, _ = self._merged(target, _pointer_of(ref), seen | {ref})
+            props, req, extra, _ = self._merged(target, parse_pointer(ref), seen | {ref})
             return props, req, extra, composed
         for index, member in enumerate(schema.get("allOf") or []):
             props, req, member_extra, names = self._merged(member, pointer + ("allOf", index), seen)
@@ -765,10 +765,6 @@ def _name_of_path(pointer: Pointer) -> str:
     -> ``PagingInfo_links``."""
     parts = [str(p) for p in pointer if str(p) not in _STRUCTURAL and not str(p).isdigit()]
     return "_".join(parts) or "Schema"
-
-
-def _pointer_of(ref: str) -> Pointer:
-    return tuple(_unescape(p) for p in ref[2:].split("/")) if ref.startswith("#/") else ()
 
 
 def _example(schema: Any) -> Any:
