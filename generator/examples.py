@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .imports import from_import
+from .text import py_literal, py_string
 from .model import ir
 
 
@@ -46,27 +48,27 @@ class _Builder:
                 if member.value == value:
                     self.model_imports.add(ref.name)
                     return f"{ref.name}.{member.name}"
-            return repr(value)
+            return py_literal(value)
         if kind == "list" and isinstance(value, list) and ref.item is not None:
             items = [self.value(ref.item, v, indent + 4) for v in value]
             return "[" + ", ".join(items) + "]"
         if kind == "map" and isinstance(value, dict) and ref.item is not None:
             pairs = [
-                f"{json.dumps(k)}: {self.value(ref.item, v, indent + 4)}" for k, v in value.items()
+                f"{py_string(k)}: {self.value(ref.item, v, indent + 4)}" for k, v in value.items()
             ]
             return "{" + ", ".join(pairs) + "}"
         if kind == "datetime" and isinstance(value, str):
             self.stdlib.setdefault("datetime", set()).add("datetime")
-            return f"datetime.fromisoformat({json.dumps(value.replace('Z', '+00:00'))})"
+            return f"datetime.fromisoformat({py_string(value.replace('Z', '+00:00'))})"
         if kind == "date" and isinstance(value, str):
             self.stdlib.setdefault("datetime", set()).add("date")
-            return f"date.fromisoformat({json.dumps(value)})"
+            return f"date.fromisoformat({py_string(value)})"
         if kind == "decimal":
             self.stdlib.setdefault("decimal", set()).add("Decimal")
-            return f"Decimal({json.dumps(str(value))})"
+            return f"Decimal({py_string(str(value))})"
         if kind == "uuid" and isinstance(value, str):
             self.stdlib.setdefault("uuid", set()).add("UUID")
-            return f"UUID({json.dumps(value)})"
+            return f"UUID({py_string(value)})"
         if kind == "oneof" and isinstance(value, dict) and ref.name in self.unions:
             variant = _variant(self.unions[ref.name], value)
             if variant is not None and variant.model in self.models:
@@ -81,7 +83,7 @@ class _Builder:
         """A ``File`` to upload: the example's text as its content."""
         self.client_imports.add("File")
         text = value if isinstance(value, str) and value != "string" else "example file content"
-        kind = f", content_type={json.dumps(content_type)}" if content_type else ""
+        kind = f", content_type={py_string(content_type)}" if content_type else ""
         return f'File({_bytes_literal(text)}, filename="example.txt"{kind})'
 
     def _model(self, model: ir.Model, value: dict[str, Any], indent: int) -> str:
@@ -119,7 +121,13 @@ class _Builder:
 
 def _bytes_literal(text: str) -> str:
     """A bytes literal of ``text`` encoded as UTF-8 (escapes for anything not printable ASCII)."""
-    return repr(text.encode("utf-8"))
+    raw = repr(text.encode("utf-8"))
+    if raw.startswith("b'"):  # black prefers double quotes where they need no more escapes
+        body = raw[2:-1]
+        double = body.replace("\\'", "'").replace('"', '\\"')
+        if double.count("\\") <= body.count("\\"):
+            return f'b"{double}"'
+    return raw
 
 
 def _variant(union: ir.Union, value: dict[str, Any]) -> ir.Variant | None:
@@ -162,10 +170,12 @@ def _literal(value: Any) -> str:
         return "[" + ", ".join(_literal(v) for v in value) + "]"
     if isinstance(value, dict):
         return (
-            "{" + ", ".join(f"{json.dumps(str(k))}: {_literal(v)}" for k, v in value.items()) + "}"
+            "{" + ", ".join(f"{py_string(str(k))}: {_literal(v)}" for k, v in value.items()) + "}"
         )
     if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
-        return f"float({json.dumps(str(value))})"
+        return f"float({py_string(str(value))})"
+    if isinstance(value, str):
+        return py_string(value)
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -210,7 +220,7 @@ def _credentials(api: ir.Api, op: ir.Operation) -> list[str]:
     for requirement in op.security:
         if requirement and all(name in schemes for name in requirement):
             return [
-                f"{arg}={json.dumps(credential_value(schemes[name], arg))}"
+                f"{arg}={py_string(credential_value(schemes[name], arg))}"
                 for name in requirement
                 for arg in schemes[name].arguments
             ]
@@ -222,7 +232,7 @@ def client_setup(api: ir.Api, op: ir.Operation | None = None, extra: tuple[str, 
     ``op``) and ``extra`` arguments."""
     if op is None:
         creds = [
-            f"{arg}={json.dumps(credential_value(s, arg))}"
+            f"{arg}={py_string(credential_value(s, arg))}"
             for s in api.security
             for arg in s.arguments
         ]
@@ -273,7 +283,7 @@ def operation_example(
             text = json.loads(op.body.example) if op.body.example is not None else None
             if not isinstance(text, str):
                 text = "example" if body_kind == "text" else "example bytes"
-            literal = json.dumps(text, ensure_ascii=False)
+            literal = py_string(text)
             args.append(f"body={literal if body_kind == 'text' else _bytes_literal(text)}")
     elif (
         op.body is not None
@@ -315,14 +325,12 @@ def operation_example(
     if variant == "async":
         lines.append("import asyncio")
     for module, names in sorted(builder.stdlib.items()):
-        lines.append(f"from {module} import {', '.join(sorted(names))}")
-    lines.append(f"from {api.package} import {', '.join(sorted(runtime))}")
+        lines.append(from_import(module, names))
+    lines.append(from_import(api.package, runtime))
     if builder.client_imports:
-        lines.append(
-            f"from {api.package}.client import {', '.join(sorted(builder.client_imports))}"
-        )
+        lines.append(from_import(f"{api.package}.client", builder.client_imports))
     if builder.model_imports:
-        lines.append(f"from {api.package}.models import {', '.join(sorted(builder.model_imports))}")
+        lines.append(from_import(f"{api.package}.models", builder.model_imports))
     lines.append("")
     if variant == "hooks":
         lines += [

@@ -18,6 +18,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, SpecError
+from .layout import LINE_LENGTH, closes_docstring
 
 if TYPE_CHECKING:
     from .cache import Cache
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 # Copied verbatim from generator/runtime/, which `make test` keeps black-clean: formatting it
 # again per project would only cost time.
 PREFORMATTED = ("/_runtime.py",)
-LINE_LENGTH = 100
 PARALLEL_MIN_LINES = 20_000  # below this, starting worker processes costs more than it saves
+VERIFY_ONE_IN = 16  # of the pieces laid out without black, black checks this share
 
 
 def mode() -> Any:
@@ -36,13 +37,15 @@ def mode() -> Any:
 
 
 def format_files(
-    files: dict[str, str], spec_display: str, cache: Cache | None = None
+    files: dict[str, str], spec_display: str, cache: Cache | None = None, layout: bool = True
 ) -> dict[str, str]:
     """The same files with the Python ones formatted. A file black cannot parse is a bug in a
-    template; it is reported against the spec being generated, never written."""
+    template; it is reported against the spec being generated, never written. ``layout``: lay
+    out what ``generator.layout`` can (the built-in templates write black's spacing); off, black
+    formats every piece (templates a user overrides)."""
     paths = [p for p in files if p.endswith(".py") and not p.endswith(PREFORMATTED)]
     try:
-        formatted = format_sources([files[p] for p in paths], cache)
+        formatted = format_sources([files[p] for p in paths], cache, layout)
     except SyntaxError:
         problems = [
             Diagnostic(
@@ -59,20 +62,52 @@ def format_files(
     return {**files, **dict(zip(paths, formatted))}
 
 
-def format_sources(sources: list[str], cache: Cache | None = None) -> list[str]:
-    """Each source as black formats it, through cached pieces (``split_top_level``): cut
+def format_sources(
+    sources: list[str], cache: Cache | None = None, layout: bool = True
+) -> list[str]:
+    """Each source black-formatted, through pieces (``split_top_level``) laid out without black
+    where ``layout`` allows and ``generator.layout`` can, the others by black (cached): cut
     quickly first; if black refuses a piece (a cut fell inside a string), cut exactly. Raises
     SyntaxError when a source is not Python."""
     try:
-        return _format_pieces(sources, cache, exact=False)
+        return _format_pieces(sources, cache, False, layout)
     except Exception:
-        return _format_pieces(sources, cache, exact=True)
+        return _format_pieces(sources, cache, True, layout)
 
 
-def _format_pieces(sources: list[str], cache: Cache | None, exact: bool) -> list[str]:
+def _format_pieces(sources: list[str], cache: Cache | None, exact: bool, layout: bool) -> list[str]:
     pieces = [split_top_level(source, exact) for source in sources]
-    formatted = format_chunks([piece for each in pieces for piece in each], cache)
+    everything = {piece for each in pieces for piece in each}
+    laid_out = _laid_out(everything, cache) if layout else {}
+    formatted = format_chunks([p for each in pieces for p in each if p not in laid_out], cache)
+    formatted.update(laid_out)
     return ["\n\n".join(formatted[piece] for piece in each) for each in pieces]
+
+
+def _laid_out(pieces: set[str], cache: Cache | None) -> dict[str, str]:
+    """Piece -> its text as ``layout.fit`` lays it out, for the pieces it can lay out: black
+    leaves those unchanged, so black is not run on them. A fixed sample of them (one in
+    ``VERIFY_ONE_IN``, chosen by the piece's hash, so the same piece is always in or out) is
+    run through black all the same; if black changes any, nothing is trusted and every piece
+    goes to black."""
+    import hashlib
+
+    from .layout import fit
+
+    trusted: dict[str, str] = {}
+    for piece in pieces:
+        text = fit(piece)
+        if text is not None:
+            trusted[piece] = text.strip("\n") + "\n"
+    sample = [
+        text
+        for text in trusted.values()
+        if int(hashlib.blake2b(text.encode(), digest_size=4).hexdigest(), 16) % VERIFY_ONE_IN == 0
+    ]
+    checked = format_chunks(sample, cache)
+    if any(checked[text] != text for text in sample):
+        return {}
+    return trusted
 
 
 def _syntax_error(source: str) -> SyntaxError | None:
@@ -92,9 +127,29 @@ def split_top_level(source: str, exact: bool = False) -> list[str]:
     unterminated string that black refuses (never a piece that formats: a cached piece did).
     ``exact`` cuts by the syntax tree instead (raises SyntaxError on invalid Python)."""
     lines = source.splitlines(keepends=True)
-    if exact:
-        return _cut(lines, _ast_starts(source))
-    return _cut(lines, [i for i, line in enumerate(lines) if line.startswith(_STARTS)])
+    starts = None if exact else _quick_starts(lines)
+    return _cut(lines, _ast_starts(source) if starts is None else starts)
+
+
+def _quick_starts(lines: list[str]) -> list[int] | None:
+    """The lines at column 0 that start a class, a function or a decorator, outside docstrings
+    (a line that opens a triple-quoted string; the only strings spanning lines the templates
+    write); None when a triple quote appears anywhere else, for the exact cut to decide."""
+    starts: list[int] = []
+    in_docstring = False
+    for i, line in enumerate(lines):
+        if in_docstring:
+            in_docstring = not closes_docstring(line)
+            continue
+        stripped = line.lstrip(" ")
+        if stripped.startswith(('"""', 'r"""')):
+            body = stripped[4:] if stripped.startswith("r") else stripped[3:]
+            in_docstring = not closes_docstring(body)
+        elif '"""' in line or "'''" in line:
+            return None
+        elif line.startswith(_STARTS):
+            starts.append(i)
+    return None if in_docstring else starts
 
 
 _STARTS = ("class ", "def ", "async def ", "@")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
+from . import codec
+from .layout import LINE_LENGTH
 from .model import ir
 
 
@@ -21,19 +23,21 @@ def _kinds(refs: Iterable[ir.TypeRef | None]) -> set[str]:
     return {t.kind for ref in refs for t in walk(ref)}
 
 
+def from_import(module: str, names: Iterable[str]) -> str:
+    """``from module import a, b``, or, when longer than a line, one name a line as black
+    writes it."""
+    ordered = sorted(names)
+    line = f"from {module} import {', '.join(ordered)}"
+    if len(line) <= LINE_LENGTH:
+        return line
+    return "\n".join([f"from {module} import ("] + [f"    {n}," for n in ordered] + [")"])
+
+
 def _lines(stdlib: dict[str, set[str]], local: dict[str, set[str]]) -> list[str]:
-    lines = [
-        f"from {module} import {', '.join(sorted(names))}"
-        for module, names in sorted(stdlib.items())
-        if names
-    ]
+    lines = [from_import(module, names) for module, names in sorted(stdlib.items()) if names]
     if lines and any(local.values()):
         lines.append("")
-    lines += [
-        f"from {module} import {', '.join(sorted(names))}"
-        for module, names in sorted(local.items())
-        if names
-    ]
+    lines += [from_import(module, names) for module, names in sorted(local.items()) if names]
     return lines
 
 
@@ -48,27 +52,33 @@ def models_imports(api: ir.Api) -> list[str]:
     if api.models:
         stdlib["dataclasses"] = {"dataclass", "field as _field"}
         stdlib["typing"] |= {"Any", "Mapping"}
+        runtime.add("unknown_properties")
     if "any" in kinds or "object" in kinds:
         stdlib["typing"].add("Any")
-    if "datetime" in kinds:
-        stdlib["datetime"].add("datetime")
-        runtime.add("parse_datetime")
-    if "date" in kinds:
-        stdlib["datetime"].add("date")
-    if "time" in kinds:
-        stdlib["datetime"].add("time")
-        runtime.add("parse_time")
+    for kind in ("datetime", "date", "time"):
+        if kind in kinds:
+            stdlib["datetime"].add(kind)
     if "decimal" in kinds:
         stdlib["decimal"] = {"Decimal"}
     if "uuid" in kinds:
         stdlib["uuid"] = {"UUID"}
     if api.enums:
         stdlib["enum"] = {"Enum"}
-    if "enum" in kinds:
-        runtime.add("parse_enum")
+    fields = [f for m in api.models for f in m.fields]
+    runtime |= codec.runtime_names(f.type for f in fields if f.required and not f.nullable)
+    runtime |= codec.runtime_names(
+        (f.type for f in fields if not f.required or f.nullable), optional=True
+    )
+    extras = [m for m in api.models if m.extra is not None and m.extra.needs_conversion]
+    runtime |= codec.runtime_names(m.extra for m in extras)
+    if any(m.extra_nullable for m in extras):
+        runtime.add("optional")
+    runtime |= codec.runtime_names(o for u in api.unions for o in u.others)
+    if extras or any(f.type.needs_conversion for f in fields):
+        runtime.add("to_json")
     if any(not u.discriminator or not all(v.tags for v in u.variants) for u in api.unions):
         runtime.add("best_variant")
-    if any(f.uses_unset for m in api.models for f in m.fields):
+    if any(f.uses_unset for f in fields):
         runtime |= {"UNSET", "Unset"}
     return _lines(stdlib, {"._runtime": runtime})
 
@@ -87,6 +97,20 @@ def parameter_kinds(api: ir.Api) -> set[str]:
 def type_names(refs: Iterable[ir.TypeRef | None]) -> set[str]:
     """Model and enum class names a set of annotations mentions."""
     return {t.name for ref in refs for t in walk(ref) if t.name}
+
+
+def _writes_json(op: ir.Operation) -> bool:
+    """Whether the client converts a value of ``op`` to JSON (``to_json``)."""
+    if op.body is not None and op.body.type is not None and op.body.type.needs_conversion:
+        if op.body.encoding == "json":
+            return True
+    for p in op.parameters:
+        if p.location in ("query", "header", "cookie") and p.type.kind == "model":
+            return True
+        if p.location == "body" and p.type.needs_conversion and p.type.kind != "file":
+            if not (p.type.kind == "list" and p.type.item and p.type.item.kind == "file"):
+                return True
+    return False
 
 
 def client_imports(api: ir.Api) -> list[str]:
@@ -126,13 +150,11 @@ def client_imports(api: ir.Api) -> list[str]:
     if "file" in kinds:
         runtime.add("File")
     # what reading the success bodies needs (``decode`` in macros.jinja)
-    read = _kinds(r.type for op in api.operations for r in op.success if r.decode == "json")
-    if "datetime" in read:
-        runtime.add("parse_datetime")
-    if "time" in read:
-        runtime.add("parse_time")
-    if "enum" in read:
-        runtime.add("parse_enum")
+    runtime |= codec.runtime_names(
+        r.type for op in api.operations for r in op.success if r.decode == "json"
+    )
+    if any(_writes_json(op) for op in api.operations):
+        runtime.add("to_json")
     if any(op.pagination for op in api.operations):
         stdlib["typing"] |= {"AsyncIterator", "Iterator"}
         runtime |= {"aiterate_pages", "iterate_pages"}

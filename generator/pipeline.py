@@ -99,7 +99,7 @@ def generate_project(
         env = render.environment(templates)
         rendered = render.render(api, env, cache)
     with times.stage("format"):
-        files = format_files(rendered, doc.display, cache)
+        files = format_files(rendered, doc.display, cache, layout=templates is None)
     files[writer.MANIFEST] = render.manifest(api, sorted(files))
     project = Project(spec, out / api.project, files, api.skipped)
     if cache is not None:

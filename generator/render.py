@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from . import __version__
-from . import examples, imports, text
+from . import codec, examples, imports, text
 from .format import format_sources
 from .cache import Cache
 from .model import ir
@@ -62,6 +62,12 @@ def environment(override: Path | None = None) -> jinja2.Environment:
         scheme_md=text.scheme_md,
         security_md=text.security_md,
         json_pretty=text.json_pretty,
+        py_tuple=text.py_tuple,
+        py_tuples=text.py_tuples,
+        decode=codec.decode,
+        decode_optional=codec.decode_optional,
+        extra_decoder=codec.extra_decoder,
+        json_check=codec.json_check,
     )
     env.globals.update(
         json_type=ir.json_type,

@@ -11,8 +11,30 @@ from .model import ir
 
 
 def py_string(value: str) -> str:
-    """A Python string literal for ``value`` (always double-quoted, as black would write)."""
-    return json.dumps(value, ensure_ascii=False)
+    """A Python string literal for ``value``, quoted as black quotes it: double quotes, unless
+    single quotes need fewer backslashes (a value with double quotes and no single ones)."""
+    double = json.dumps(value, ensure_ascii=False)
+    if '"' not in value or value.count('"') <= value.count("'"):
+        return double
+    single = double[1:-1].replace('\\"', '"').replace("'", "\\'")
+    return f"'{single}'"
+
+
+def py_tuple(values: list[str] | tuple[str, ...]) -> str:
+    """A tuple literal of strings as black writes it (``("a",)`` for one)."""
+    items = [py_string(v) for v in values]
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def py_tuples(values: list[list[str]] | tuple[tuple[str, ...], ...]) -> str:
+    """A tuple of string tuples (security requirements) as black writes it."""
+    items = [py_tuple(v) for v in values]
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def py_literal(value: Any) -> str:
+    """A Python literal for a JSON scalar (an enum value), as black writes it."""
+    return py_string(value) if isinstance(value, str) else repr(value)
 
 
 def _docstring_body(text: str) -> str:
@@ -20,8 +42,16 @@ def _docstring_body(text: str) -> str:
     text = re.sub(
         r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text.replace("\r\n", "\n").replace("\r", "\n")
     )
+    text = re.sub("[\x85\u2028\u2029]", " ", text)  # line breaks to black, not to us
     lines = [line.rstrip() for line in text.strip().split("\n")]
     return "\n".join(lines)
+
+
+def _expand_leading_tabs(line: str) -> str:
+    stripped = line.lstrip()
+    if not stripped or stripped == line:
+        return line
+    return line[: len(line) - len(stripped)].expandtabs() + stripped
 
 
 def docstring(text: str, indent: int = 4) -> str:
@@ -33,6 +63,10 @@ def docstring(text: str, indent: int = 4) -> str:
     lines = body.split("\n")
     if len(lines) == 1:
         return f'"""{lines[0]}"""'
+    # As black does: the continuation lines lose the indentation they all share.
+    rest = [_expand_leading_tabs(line) for line in lines[1:]]
+    margin = min((len(line) - len(line.lstrip()) for line in rest if line.strip()), default=0)
+    lines[1:] = [line[margin:] for line in rest]
     indented = "\n".join(pad + line if line else "" for line in lines[1:])
     return f'"""{lines[0]}\n{indented}\n{pad}"""'
 

@@ -1,9 +1,12 @@
-"""The format stage formats top-level chunks separately (for the cache and for parallelism):
-the result must be byte for byte what black gives for the whole file."""
+"""The format stage lays out what it can itself (``generator.layout``) and formats the rest with
+black, top-level chunk by chunk (for the cache and for parallelism): the result must be code
+black leaves unchanged, and the same program as the rendered text."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import ast
 
 import black
 import pytest
@@ -25,15 +28,40 @@ def _rendered(spec: Path) -> dict[str, str]:
 @pytest.mark.parametrize(
     "spec", FIXTURE_SPECS + [s for s in SPECS if s.stem == "square"], ids=lambda p: p.stem
 )
-def test_chunked_formatting_is_black_on_the_whole_file(spec: Path) -> None:
+def test_formatted_files_are_black_stable_and_the_same_program(spec: Path) -> None:
     rendered = _rendered(spec)
     formatted = fmt.format_files(rendered, spec.name)
     checked = 0
     for path, source in rendered.items():
         if path.endswith(".py") and not path.endswith(fmt.PREFORMATTED):
-            assert formatted[path] == black.format_str(source, mode=fmt.mode()), path
+            assert black.format_str(formatted[path], mode=fmt.mode()) == formatted[path], path
+            assert ast.dump(ast.parse(formatted[path])) == ast.dump(ast.parse(source)), path
             checked += 1
     assert checked >= 3
+
+
+def test_black_alone_gives_the_same_program_as_the_layout() -> None:
+    """With the layout stage off (every piece to black) the files differ only in layout."""
+    spec = [s for s in SPECS if s.stem == "square"][0]
+    rendered = _rendered(spec)
+    laid_out = fmt.format_files(rendered, spec.name)
+    by_black = fmt.format_files(rendered, spec.name, layout=False)
+    for path in rendered:
+        if path.endswith(".py") and not path.endswith(fmt.PREFORMATTED):
+            assert ast.dump(ast.parse(laid_out[path])) == ast.dump(ast.parse(by_black[path]))
+            assert by_black[path] == black.format_str(rendered[path], mode=fmt.mode())
+
+
+def test_a_laid_out_piece_black_would_change_sends_every_piece_to_black(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sample black checks catches a layout mistake: nothing laid out is trusted then."""
+    from generator import layout
+
+    monkeypatch.setattr(fmt, "VERIFY_ONE_IN", 1)  # every laid-out piece is in the sample
+    monkeypatch.setattr(layout, "fit", lambda source: source.replace("x = 1", "x=1"))
+    source = "x = 1\n\n\ndef f(a,b):\n    return a\n"
+    assert fmt.format_sources([source]) == [black.format_str(source, mode=fmt.mode())]
 
 
 def test_chunks_start_at_top_level_definitions_with_their_decorators_and_comments() -> None:
@@ -53,16 +81,25 @@ def test_chunks_start_at_top_level_definitions_with_their_decorators_and_comment
         "def f():",
     ]
     assert "".join(chunks) == source
-    # the quick cut takes lines at column 0 for what they look like, inside strings too
-    quick = fmt.split_top_level(source)
-    assert [c.splitlines()[0] for c in quick][-1] == "def g(): not code"
-    assert "".join(quick) == source
+    # the quick cut skips docstrings; a triple quote anywhere else hands it to the exact cut
+    assert fmt.split_top_level(source) == chunks
+    docstrings_only = '"""Doc:\nclass inside."""\n\n\nclass A:\n    """A.\ndef x\n"""\n'
+    quick = fmt.split_top_level(docstrings_only)
+    assert [c.splitlines()[0] for c in quick] == ['"""Doc:', "class A:"]
 
 
 def test_a_definition_lookalike_inside_a_string_still_formats_as_the_whole_file() -> None:
     source = 'X = """\nclass inside a string\n@not a decorator\n"""\n\n\nclass A:\n  y=1\n'
-    formatted = fmt.format_files({"pkg/m.py": source}, "spec.yaml")["pkg/m.py"]
+    formatted = fmt.format_files({"pkg/m.py": source}, "spec.yaml", layout=False)["pkg/m.py"]
     assert formatted == black.format_str(source, mode=fmt.mode())
+
+
+def test_without_the_layout_stage_black_formats_everything() -> None:
+    """Templates overridden by the user are not known to emit black's spacing: black decides."""
+    source = "class A:\n  y=1\n"
+    assert fmt.format_files({"p/m.py": source}, "s.yaml", layout=False)["p/m.py"] == (
+        "class A:\n    y = 1\n"
+    )
 
 
 def test_a_file_that_is_not_python_is_an_internal_error_not_a_traceback() -> None:

@@ -7,6 +7,8 @@ A ``TypeRef.kind`` has one macro in ``templates/python/macros.jinja`` per direct
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -248,7 +250,7 @@ class Response:
     @property
     def status_key(self) -> str:
         """Python literal of the key in Operation.errors."""
-        return self.status if self.status.isdigit() else repr(self.status)
+        return self.status if self.status.isdigit() else json.dumps(self.status)
 
 
 @dataclass(frozen=True)

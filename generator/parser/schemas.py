@@ -15,6 +15,7 @@ from ..diagnostics import Diagnostic, Pointer, parse_pointer
 from ..loader import SpecDocument
 from ..model import ir
 from ..naming import NameSpace, constant, pascal, snake
+from ..text import py_literal
 from ..validate import resolve_pointer
 
 COMPONENT_PREFIX = "#/components/schemas/"
@@ -554,7 +555,8 @@ class Schemas:
         name = fixed_name or self.classes.claim(pascal(hint))
         member_names = NameSpace({"name", "value", "mro"})
         members = tuple(
-            ir.EnumMember(member_names.claim(constant(str(v), "VALUE")), v, repr(v)) for v in values
+            ir.EnumMember(member_names.claim(constant(str(v), "VALUE")), v, py_literal(v))
+            for v in values
         )
         self.enums.append(ir.Enum(name, wire_name, describe(self.data, schema), base, members))
         return ir.TypeRef("enum", f"{name} | {base}", f"{name} (enum)", name=name), nullable

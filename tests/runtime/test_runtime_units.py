@@ -527,9 +527,61 @@ def test_parse_datetime_rejects_garbage(text: str) -> None:
 
 
 def test_parse_enum_keeps_unknown_values() -> None:
-    assert rt.parse_enum(Color, "red") is Color.RED
-    assert rt.parse_enum(Level, 3) is Level.HIGH
-    assert rt.parse_enum(Color, "ultraviolet") == "ultraviolet"
+    assert rt.parse_enum("red", Color) is Color.RED
+    assert rt.parse_enum(3, Level) is Level.HIGH
+    assert rt.parse_enum("ultraviolet", Color) == "ultraviolet"
+
+
+def test_decoders_compose_value_first() -> None:
+    assert rt.optional(None, rt.parse_enum, Color) is None
+    assert rt.optional(rt.UNSET, rt.parse_enum, Color) is rt.UNSET
+    assert rt.optional("red", rt.parse_enum, Color) is Color.RED
+    assert rt.decode_list(["red", "x"], rt.parse_enum, Color) == [Color.RED, "x"]
+    assert rt.decode_list([None, "red"], rt.optional, rt.parse_enum, Color) == [None, Color.RED]
+    assert rt.decode_map({"a": [3]}, rt.decode_list, rt.parse_enum, Level) == {"a": [Level.HIGH]}
+    choices = ((str, rt.parse_datetime), (dict, dict))
+    assert rt.decode_union("2024-01-02T03:04:05Z", *choices).year == 2024
+    assert rt.decode_union({"k": 1}, *choices) == {"k": 1}
+    assert rt.decode_union(7, *choices) == 7
+    assert rt.parse_decimal(0.1) == __import__("decimal").Decimal("0.1")
+
+
+def test_unknown_properties_keeps_and_decodes_only_unnamed_keys() -> None:
+    data = {"known": 1, "a": "red", "b": "blue"}
+    assert rt.unknown_properties(data, {"known"}) == {"a": "red", "b": "blue"}
+    assert rt.unknown_properties(data, {"known", "b"}, rt.parse_enum, Color) == {"a": Color.RED}
+    assert rt.unknown_properties(data, ()) == data
+
+
+def test_to_json_writes_every_converted_kind_back() -> None:
+    import datetime as dt
+    import decimal
+    import uuid
+
+    class Point:
+        def to_dict(self) -> dict[str, int]:
+            return {"x": 1}
+
+    value = {
+        "when": dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc),
+        "day": dt.date(2024, 1, 2),
+        "at": dt.time(3, 4),
+        "id": uuid.UUID(int=1),
+        "amount": decimal.Decimal("1.50"),
+        "color": Color.RED,
+        "points": [Point(), None],
+        "plain": ["a", 1, 2.5, True, None],
+    }
+    assert rt.to_json(value) == {
+        "when": "2024-01-02T03:04:05+00:00",
+        "day": "2024-01-02",
+        "at": "03:04:00",
+        "id": "00000000-0000-0000-0000-000000000001",
+        "amount": "1.50",
+        "color": Color.RED.value,
+        "points": [{"x": 1}, None],
+        "plain": ["a", 1, 2.5, True, None],
+    }
 
 
 def test_unset_is_a_falsy_singleton() -> None:

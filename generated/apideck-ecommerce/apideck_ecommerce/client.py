@@ -22,6 +22,7 @@ from ._runtime import (
     Transport,
     aiterate_pages,
     iterate_pages,
+    to_json,
 )
 from .models import (
     BadRequestResponse,
@@ -162,15 +163,8 @@ class EcommerceCustomersResource:
                 QueryParam("raw", raw, "form", True),
                 QueryParam("cursor", cursor, "form", True),
                 QueryParam("limit", limit, "form", True),
-                QueryParam(
-                    "filter", None if filter is None else filter.to_dict(), "deepObject", True
-                ),
-                QueryParam(
-                    "pass_through",
-                    None if pass_through is None else pass_through.to_dict(),
-                    "deepObject",
-                    True,
-                ),
+                QueryParam("filter", to_json(filter), "deepObject", True),
+                QueryParam("pass_through", to_json(pass_through), "deepObject", True),
                 QueryParam("fields", fields, "form", True),
             ],
             headers=[
@@ -283,9 +277,7 @@ class EcommerceCustomersResource:
         """Like ``get``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _CUSTOMERS_ONE,
-            path={
-                "id": id,
-            },
+            path={"id": id},
             query=[
                 QueryParam("raw", raw, "form", True),
                 QueryParam("fields", fields, "form", True),
@@ -394,15 +386,8 @@ class AsyncEcommerceCustomersResource:
                 QueryParam("raw", raw, "form", True),
                 QueryParam("cursor", cursor, "form", True),
                 QueryParam("limit", limit, "form", True),
-                QueryParam(
-                    "filter", None if filter is None else filter.to_dict(), "deepObject", True
-                ),
-                QueryParam(
-                    "pass_through",
-                    None if pass_through is None else pass_through.to_dict(),
-                    "deepObject",
-                    True,
-                ),
+                QueryParam("filter", to_json(filter), "deepObject", True),
+                QueryParam("pass_through", to_json(pass_through), "deepObject", True),
                 QueryParam("fields", fields, "form", True),
             ],
             headers=[
@@ -515,9 +500,7 @@ class AsyncEcommerceCustomersResource:
         """Like ``get``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _CUSTOMERS_ONE,
-            path={
-                "id": id,
-            },
+            path={"id": id},
             query=[
                 QueryParam("raw", raw, "form", True),
                 QueryParam("fields", fields, "form", True),
@@ -546,9 +529,8 @@ def _credentials(
 ) -> dict[str, Auth]:
     """Auth objects, by security scheme, for the credentials given or found in the environment."""
     auth: dict[str, Auth] = {}
-    bearer_auth = (
-        bearer_auth if bearer_auth is not None else os.environ.get("APIDECK_ECOMMERCE_BEARER_AUTH")
-    )
+    if bearer_auth is None:
+        bearer_auth = os.environ.get("APIDECK_ECOMMERCE_BEARER_AUTH")
     if bearer_auth is not None:
         auth["bearerAuth"] = HttpBearerAuth(bearer_auth)
     return auth
@@ -578,9 +560,7 @@ class Client:
     ) -> None:
         self._core = ClientCore(
             base_url=base_url or os.environ.get("APIDECK_ECOMMERCE_BASE_URL") or DEFAULT_BASE_URL,
-            auth=_credentials(
-                bearer_auth,
-            ),
+            auth=_credentials(bearer_auth),
             credential_hints={
                 "bearerAuth": "pass bearer_auth to the client or set APIDECK_ECOMMERCE_BEARER_AUTH",
             },
@@ -628,9 +608,7 @@ class AsyncClient:
     ) -> None:
         self._core = AsyncClientCore(
             base_url=base_url or os.environ.get("APIDECK_ECOMMERCE_BASE_URL") or DEFAULT_BASE_URL,
-            auth=_credentials(
-                bearer_auth,
-            ),
+            auth=_credentials(bearer_auth),
             credential_hints={
                 "bearerAuth": "pass bearer_auth to the client or set APIDECK_ECOMMERCE_BEARER_AUTH",
             },

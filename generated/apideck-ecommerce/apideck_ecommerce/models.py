@@ -14,7 +14,17 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Mapping
 
-from ._runtime import UNSET, Unset, parse_datetime, parse_enum
+from ._runtime import (
+    UNSET,
+    Unset,
+    decode_list,
+    decode_union,
+    optional,
+    parse_datetime,
+    parse_enum,
+    to_json,
+    unknown_properties,
+)
 
 
 class EcommerceCustomerStatus(str, Enum):
@@ -295,14 +305,11 @@ class Email:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Email:
         """Build a ``Email`` from its decoded JSON object."""
-        _type = data.get("type", UNSET)
         return cls(
             id=data.get("id", UNSET),
             email=data["email"],
-            type=_type if _type is None or _type is UNSET else parse_enum(EmailType, _type),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _EMAIL_KEYS
-            },
+            type=optional(data.get("type", UNSET), parse_enum, EmailType),
+            additional_properties=unknown_properties(data, _EMAIL_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -312,21 +319,11 @@ class Email:
             data["id"] = self.id
         data["email"] = self.email
         if self.type is not UNSET:
-            data["type"] = (
-                None
-                if self.type is None
-                else self.type.value if isinstance(self.type, EmailType) else self.type
-            )
+            data["type"] = to_json(self.type)
         return data
 
 
-_EMAIL_KEYS = frozenset(
-    {
-        "id",
-        "email",
-        "type",
-    }
-)
+_EMAIL_KEYS = frozenset({"id", "email", "type"})
 
 
 @dataclass(kw_only=True)
@@ -353,17 +350,14 @@ class PhoneNumber:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PhoneNumber:
         """Build a ``PhoneNumber`` from its decoded JSON object."""
-        _type = data.get("type", UNSET)
         return cls(
             id=data.get("id", UNSET),
             country_code=data.get("country_code", UNSET),
             area_code=data.get("area_code", UNSET),
             number=data["number"],
             extension=data.get("extension", UNSET),
-            type=_type if _type is None or _type is UNSET else parse_enum(PhoneNumberType, _type),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PHONE_NUMBER_KEYS
-            },
+            type=optional(data.get("type", UNSET), parse_enum, PhoneNumberType),
+            additional_properties=unknown_properties(data, _PHONE_NUMBER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -379,24 +373,11 @@ class PhoneNumber:
         if self.extension is not UNSET:
             data["extension"] = self.extension
         if self.type is not UNSET:
-            data["type"] = (
-                None
-                if self.type is None
-                else self.type.value if isinstance(self.type, PhoneNumberType) else self.type
-            )
+            data["type"] = to_json(self.type)
         return data
 
 
-_PHONE_NUMBER_KEYS = frozenset(
-    {
-        "id",
-        "country_code",
-        "area_code",
-        "number",
-        "extension",
-        "type",
-    }
-)
+_PHONE_NUMBER_KEYS = frozenset({"id", "country_code", "area_code", "number", "extension", "type"})
 
 
 @dataclass(kw_only=True)
@@ -427,9 +408,8 @@ class EcommerceCustomerAddress:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EcommerceCustomerAddress:
         """Build a ``EcommerceCustomerAddress`` from its decoded JSON object."""
-        _type = data.get("type")
         return cls(
-            type=None if _type is None else parse_enum(EcommerceCustomerAddressType, _type),
+            type=optional(data.get("type"), parse_enum, EcommerceCustomerAddressType),
             id=data.get("id", UNSET),
             line1=data.get("line1", UNSET),
             line2=data.get("line2", UNSET),
@@ -437,22 +417,14 @@ class EcommerceCustomerAddress:
             state=data.get("state", UNSET),
             postal_code=data.get("postal_code", UNSET),
             country=data.get("country", UNSET),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _ECOMMERCE_CUSTOMER_ADDRESS_KEYS
-            },
+            additional_properties=unknown_properties(data, _ECOMMERCE_CUSTOMER_ADDRESS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``EcommerceCustomerAddress``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.type is not None:
-            data["type"] = (
-                self.type.value
-                if isinstance(self.type, EcommerceCustomerAddressType)
-                else self.type
-            )
+            data["type"] = to_json(self.type)
         if self.id is not UNSET:
             data["id"] = self.id
         if self.line1 is not UNSET:
@@ -471,16 +443,7 @@ class EcommerceCustomerAddress:
 
 
 _ECOMMERCE_CUSTOMER_ADDRESS_KEYS = frozenset(
-    {
-        "type",
-        "id",
-        "line1",
-        "line2",
-        "city",
-        "state",
-        "postal_code",
-        "country",
-    }
+    {"type", "id", "line1", "line2", "city", "state", "postal_code", "country"},
 )
 
 
@@ -502,18 +465,11 @@ class LinkedEcommerceOrder:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LinkedEcommerceOrder:
         """Build a ``LinkedEcommerceOrder`` from its decoded JSON object."""
-        _status = data.get("status", UNSET)
         return cls(
             id=data.get("id"),
             total=data.get("total", UNSET),
-            status=(
-                _status
-                if _status is None or _status is UNSET
-                else parse_enum(EcommerceOrderStatus, _status)
-            ),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _LINKED_ECOMMERCE_ORDER_KEYS
-            },
+            status=optional(data.get("status", UNSET), parse_enum, EcommerceOrderStatus),
+            additional_properties=unknown_properties(data, _LINKED_ECOMMERCE_ORDER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -524,25 +480,11 @@ class LinkedEcommerceOrder:
         if self.total is not UNSET:
             data["total"] = self.total
         if self.status is not UNSET:
-            data["status"] = (
-                None
-                if self.status is None
-                else (
-                    self.status.value
-                    if isinstance(self.status, EcommerceOrderStatus)
-                    else self.status
-                )
-            )
+            data["status"] = to_json(self.status)
         return data
 
 
-_LINKED_ECOMMERCE_ORDER_KEYS = frozenset(
-    {
-        "id",
-        "total",
-        "status",
-    }
-)
+_LINKED_ECOMMERCE_ORDER_KEYS = frozenset({"id", "total", "status"})
 
 
 @dataclass(kw_only=True)
@@ -585,64 +527,30 @@ class EcommerceCustomer:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EcommerceCustomer:
         """Build a ``EcommerceCustomer`` from its decoded JSON object."""
-        _status = data.get("status", UNSET)
-        _currency = data.get("currency", UNSET)
-        _emails = data.get("emails", UNSET)
-        _phone_numbers = data.get("phone_numbers", UNSET)
-        _addresses = data.get("addresses")
-        _orders = data.get("orders")
-        _created_at = data.get("created_at", UNSET)
-        _updated_at = data.get("updated_at", UNSET)
         return cls(
             id=data.get("id"),
             name=data.get("name", UNSET),
             first_name=data.get("first_name", UNSET),
             last_name=data.get("last_name", UNSET),
             company_name=data.get("company_name", UNSET),
-            status=(
-                _status
-                if _status is None or _status is UNSET
-                else parse_enum(EcommerceCustomerStatus, _status)
+            status=optional(data.get("status", UNSET), parse_enum, EcommerceCustomerStatus),
+            currency=optional(data.get("currency", UNSET), parse_enum, Currency),
+            emails=optional(data.get("emails", UNSET), decode_list, Email.from_dict),
+            phone_numbers=optional(
+                data.get("phone_numbers", UNSET),
+                decode_list,
+                PhoneNumber.from_dict,
             ),
-            currency=(
-                _currency
-                if _currency is None or _currency is UNSET
-                else parse_enum(Currency, _currency)
+            addresses=optional(
+                data.get("addresses"),
+                decode_list,
+                EcommerceCustomerAddress.from_dict,
             ),
-            emails=(
-                _emails
-                if _emails is None or _emails is UNSET
-                else [Email.from_dict(item) for item in _emails]
-            ),
-            phone_numbers=(
-                _phone_numbers
-                if _phone_numbers is None or _phone_numbers is UNSET
-                else [PhoneNumber.from_dict(item) for item in _phone_numbers]
-            ),
-            addresses=(
-                None
-                if _addresses is None
-                else [EcommerceCustomerAddress.from_dict(item) for item in _addresses]
-            ),
-            orders=(
-                None
-                if _orders is None
-                else [LinkedEcommerceOrder.from_dict(item) for item in _orders]
-            ),
+            orders=optional(data.get("orders"), decode_list, LinkedEcommerceOrder.from_dict),
             custom_mappings=data.get("custom_mappings", UNSET),
-            created_at=(
-                _created_at
-                if _created_at is None or _created_at is UNSET
-                else parse_datetime(_created_at)
-            ),
-            updated_at=(
-                _updated_at
-                if _updated_at is None or _updated_at is UNSET
-                else parse_datetime(_updated_at)
-            ),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ECOMMERCE_CUSTOMER_KEYS
-            },
+            created_at=optional(data.get("created_at", UNSET), parse_datetime),
+            updated_at=optional(data.get("updated_at", UNSET), parse_datetime),
+            additional_properties=unknown_properties(data, _ECOMMERCE_CUSTOMER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -659,41 +567,23 @@ class EcommerceCustomer:
         if self.company_name is not UNSET:
             data["company_name"] = self.company_name
         if self.status is not UNSET:
-            data["status"] = (
-                None
-                if self.status is None
-                else (
-                    self.status.value
-                    if isinstance(self.status, EcommerceCustomerStatus)
-                    else self.status
-                )
-            )
+            data["status"] = to_json(self.status)
         if self.currency is not UNSET:
-            data["currency"] = (
-                None
-                if self.currency is None
-                else self.currency.value if isinstance(self.currency, Currency) else self.currency
-            )
+            data["currency"] = to_json(self.currency)
         if self.emails is not UNSET:
-            data["emails"] = (
-                None if self.emails is None else [item.to_dict() for item in self.emails]
-            )
+            data["emails"] = to_json(self.emails)
         if self.phone_numbers is not UNSET:
-            data["phone_numbers"] = (
-                None
-                if self.phone_numbers is None
-                else [item.to_dict() for item in self.phone_numbers]
-            )
+            data["phone_numbers"] = to_json(self.phone_numbers)
         if self.addresses is not None:
-            data["addresses"] = [item.to_dict() for item in self.addresses]
+            data["addresses"] = to_json(self.addresses)
         if self.orders is not None:
-            data["orders"] = [item.to_dict() for item in self.orders]
+            data["orders"] = to_json(self.orders)
         if self.custom_mappings is not UNSET:
             data["custom_mappings"] = self.custom_mappings
         if self.created_at is not UNSET:
-            data["created_at"] = None if self.created_at is None else self.created_at.isoformat()
+            data["created_at"] = to_json(self.created_at)
         if self.updated_at is not UNSET:
-            data["updated_at"] = None if self.updated_at is None else self.updated_at.isoformat()
+            data["updated_at"] = to_json(self.updated_at)
         return data
 
 
@@ -713,7 +603,7 @@ _ECOMMERCE_CUSTOMER_KEYS = frozenset(
         "custom_mappings",
         "created_at",
         "updated_at",
-    }
+    },
 )
 
 
@@ -739,9 +629,7 @@ class MetaCursors:
             previous=data.get("previous", UNSET),
             current=data.get("current", UNSET),
             next=data.get("next", UNSET),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _META_CURSORS_KEYS
-            },
+            additional_properties=unknown_properties(data, _META_CURSORS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -756,13 +644,7 @@ class MetaCursors:
         return data
 
 
-_META_CURSORS_KEYS = frozenset(
-    {
-        "previous",
-        "current",
-        "next",
-    }
-)
+_META_CURSORS_KEYS = frozenset({"previous", "current", "next"})
 
 
 @dataclass(kw_only=True)
@@ -781,13 +663,10 @@ class Meta:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Meta:
         """Build a ``Meta`` from its decoded JSON object."""
-        _cursors = data.get("cursors")
         return cls(
             items_on_page=data.get("items_on_page"),
-            cursors=None if _cursors is None else MetaCursors.from_dict(_cursors),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _META_KEYS
-            },
+            cursors=optional(data.get("cursors"), MetaCursors.from_dict),
+            additional_properties=unknown_properties(data, _META_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -796,16 +675,11 @@ class Meta:
         if self.items_on_page is not None:
             data["items_on_page"] = self.items_on_page
         if self.cursors is not None:
-            data["cursors"] = self.cursors.to_dict()
+            data["cursors"] = to_json(self.cursors)
         return data
 
 
-_META_KEYS = frozenset(
-    {
-        "items_on_page",
-        "cursors",
-    }
-)
+_META_KEYS = frozenset({"items_on_page", "cursors"})
 
 
 @dataclass(kw_only=True)
@@ -830,9 +704,7 @@ class Links:
             previous=data.get("previous", UNSET),
             current=data.get("current"),
             next=data.get("next", UNSET),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _LINKS_KEYS
-            },
+            additional_properties=unknown_properties(data, _LINKS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -847,13 +719,7 @@ class Links:
         return data
 
 
-_LINKS_KEYS = frozenset(
-    {
-        "previous",
-        "current",
-        "next",
-    }
-)
+_LINKS_KEYS = frozenset({"previous", "current", "next"})
 
 
 @dataclass(kw_only=True)
@@ -886,24 +752,17 @@ class GetEcommerceCustomersResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GetEcommerceCustomersResponse:
         """Build a ``GetEcommerceCustomersResponse`` from its decoded JSON object."""
-        _data = data["data"]
-        _meta = data.get("meta")
-        _links = data.get("links")
         return cls(
             status_code=data["status_code"],
             status=data["status"],
             service=data["service"],
             resource=data["resource"],
             operation=data["operation"],
-            data=[EcommerceCustomer.from_dict(item) for item in _data],
+            data=decode_list(data["data"], EcommerceCustomer.from_dict),
             raw=data.get("_raw", UNSET),
-            meta=None if _meta is None else Meta.from_dict(_meta),
-            links=None if _links is None else Links.from_dict(_links),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _GET_ECOMMERCE_CUSTOMERS_RESPONSE_KEYS
-            },
+            meta=optional(data.get("meta"), Meta.from_dict),
+            links=optional(data.get("links"), Links.from_dict),
+            additional_properties=unknown_properties(data, _GET_ECOMMERCE_CUSTOMERS_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -914,28 +773,18 @@ class GetEcommerceCustomersResponse:
         data["service"] = self.service
         data["resource"] = self.resource
         data["operation"] = self.operation
-        data["data"] = [item.to_dict() for item in self.data]
+        data["data"] = to_json(self.data)
         if self.raw is not UNSET:
             data["_raw"] = self.raw
         if self.meta is not None:
-            data["meta"] = self.meta.to_dict()
+            data["meta"] = to_json(self.meta)
         if self.links is not None:
-            data["links"] = self.links.to_dict()
+            data["links"] = to_json(self.links)
         return data
 
 
 _GET_ECOMMERCE_CUSTOMERS_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "status",
-        "service",
-        "resource",
-        "operation",
-        "data",
-        "_raw",
-        "meta",
-        "links",
-    }
+    {"status_code", "status", "service", "resource", "operation", "data", "_raw", "meta", "links"},
 )
 
 
@@ -965,20 +814,15 @@ class GetEcommerceCustomerResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> GetEcommerceCustomerResponse:
         """Build a ``GetEcommerceCustomerResponse`` from its decoded JSON object."""
-        _data = data["data"]
         return cls(
             status_code=data["status_code"],
             status=data["status"],
             service=data["service"],
             resource=data["resource"],
             operation=data["operation"],
-            data=EcommerceCustomer.from_dict(_data),
+            data=EcommerceCustomer.from_dict(data["data"]),
             raw=data.get("_raw", UNSET),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _GET_ECOMMERCE_CUSTOMER_RESPONSE_KEYS
-            },
+            additional_properties=unknown_properties(data, _GET_ECOMMERCE_CUSTOMER_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -989,22 +833,14 @@ class GetEcommerceCustomerResponse:
         data["service"] = self.service
         data["resource"] = self.resource
         data["operation"] = self.operation
-        data["data"] = self.data.to_dict()
+        data["data"] = to_json(self.data)
         if self.raw is not UNSET:
             data["_raw"] = self.raw
         return data
 
 
 _GET_ECOMMERCE_CUSTOMER_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "status",
-        "service",
-        "resource",
-        "operation",
-        "data",
-        "_raw",
-    }
+    {"status_code", "status", "service", "resource", "operation", "data", "_raw"},
 )
 
 
@@ -1036,11 +872,7 @@ class EcommerceCustomersFilter:
             customer_ids=data.get("customer_ids"),
             updated_since=data.get("updated_since"),
             created_since=data.get("created_since"),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _ECOMMERCE_CUSTOMERS_FILTER_KEYS
-            },
+            additional_properties=unknown_properties(data, _ECOMMERCE_CUSTOMERS_FILTER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1060,13 +892,7 @@ class EcommerceCustomersFilter:
 
 
 _ECOMMERCE_CUSTOMERS_FILTER_KEYS = frozenset(
-    {
-        "email",
-        "phone_number",
-        "customer_ids",
-        "updated_since",
-        "created_since",
-    }
+    {"email", "phone_number", "customer_ids", "updated_since", "created_since"},
 )
 
 
@@ -1086,9 +912,7 @@ class PassThroughQuery:
         """Build a ``PassThroughQuery`` from its decoded JSON object."""
         return cls(
             example_downstream_property=data.get("example_downstream_property"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PASS_THROUGH_QUERY_KEYS
-            },
+            additional_properties=unknown_properties(data, _PASS_THROUGH_QUERY_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1099,11 +923,7 @@ class PassThroughQuery:
         return data
 
 
-_PASS_THROUGH_QUERY_KEYS = frozenset(
-    {
-        "example_downstream_property",
-    }
-)
+_PASS_THROUGH_QUERY_KEYS = frozenset({"example_downstream_property"})
 
 
 @dataclass(kw_only=True)
@@ -1128,9 +948,7 @@ class DownstreamError:
             message=data.get("message"),
             detail=data.get("detail"),
             code=data.get("code"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _DOWNSTREAM_ERROR_KEYS
-            },
+            additional_properties=unknown_properties(data, _DOWNSTREAM_ERROR_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1145,13 +963,7 @@ class DownstreamError:
         return data
 
 
-_DOWNSTREAM_ERROR_KEYS = frozenset(
-    {
-        "message",
-        "detail",
-        "code",
-    }
-)
+_DOWNSTREAM_ERROR_KEYS = frozenset({"message", "detail", "code"})
 
 
 @dataclass(kw_only=True)
@@ -1180,7 +992,6 @@ class BadRequestResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BadRequestResponse:
         """Build a ``BadRequestResponse`` from its decoded JSON object."""
-        _downstream_errors = data.get("downstream_errors")
         return cls(
             status_code=data.get("status_code"),
             error=data.get("error"),
@@ -1188,14 +999,12 @@ class BadRequestResponse:
             message=data.get("message"),
             detail=data.get("detail"),
             ref=data.get("ref"),
-            downstream_errors=(
-                None
-                if _downstream_errors is None
-                else [DownstreamError.from_dict(item) for item in _downstream_errors]
+            downstream_errors=optional(
+                data.get("downstream_errors"),
+                decode_list,
+                DownstreamError.from_dict,
             ),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _BAD_REQUEST_RESPONSE_KEYS
-            },
+            additional_properties=unknown_properties(data, _BAD_REQUEST_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1214,20 +1023,12 @@ class BadRequestResponse:
         if self.ref is not None:
             data["ref"] = self.ref
         if self.downstream_errors is not None:
-            data["downstream_errors"] = [item.to_dict() for item in self.downstream_errors]
+            data["downstream_errors"] = to_json(self.downstream_errors)
         return data
 
 
 _BAD_REQUEST_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-        "downstream_errors",
-    }
+    {"status_code", "error", "type_name", "message", "detail", "ref", "downstream_errors"},
 )
 
 
@@ -1253,11 +1054,7 @@ class UnauthorizedErrorDetail:
             type=data.get("type"),
             message=data.get("message"),
             debug=data.get("debug"),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _UNAUTHORIZED_ERROR_DETAIL_KEYS
-            },
+            additional_properties=unknown_properties(data, _UNAUTHORIZED_ERROR_DETAIL_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1272,13 +1069,7 @@ class UnauthorizedErrorDetail:
         return data
 
 
-_UNAUTHORIZED_ERROR_DETAIL_KEYS = frozenset(
-    {
-        "type",
-        "message",
-        "debug",
-    }
-)
+_UNAUTHORIZED_ERROR_DETAIL_KEYS = frozenset({"type", "message", "debug"})
 
 
 @dataclass(kw_only=True)
@@ -1305,25 +1096,18 @@ class UnauthorizedResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UnauthorizedResponse:
         """Build a ``UnauthorizedResponse`` from its decoded JSON object."""
-        _detail = data.get("detail")
         return cls(
             status_code=data.get("status_code"),
             error=data.get("error"),
             type_name=data.get("type_name"),
             message=data.get("message"),
-            detail=(
-                None
-                if _detail is None
-                else (
-                    UnauthorizedErrorDetail.from_dict(_detail)
-                    if isinstance(_detail, dict)
-                    else _detail
-                )
+            detail=optional(
+                data.get("detail"),
+                decode_union,
+                (dict, UnauthorizedErrorDetail.from_dict),
             ),
             ref=data.get("ref"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _UNAUTHORIZED_RESPONSE_KEYS
-            },
+            additional_properties=unknown_properties(data, _UNAUTHORIZED_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1338,25 +1122,14 @@ class UnauthorizedResponse:
         if self.message is not None:
             data["message"] = self.message
         if self.detail is not None:
-            data["detail"] = (
-                self.detail.to_dict()
-                if isinstance(self.detail, UnauthorizedErrorDetail)
-                else self.detail
-            )
+            data["detail"] = to_json(self.detail)
         if self.ref is not None:
             data["ref"] = self.ref
         return data
 
 
 _UNAUTHORIZED_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-    }
+    {"status_code", "error", "type_name", "message", "detail", "ref"},
 )
 
 
@@ -1391,11 +1164,7 @@ class PaymentRequiredResponse:
             message=data.get("message"),
             detail=data.get("detail"),
             ref=data.get("ref"),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _PAYMENT_REQUIRED_RESPONSE_KEYS
-            },
+            additional_properties=unknown_properties(data, _PAYMENT_REQUIRED_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1417,14 +1186,7 @@ class PaymentRequiredResponse:
 
 
 _PAYMENT_REQUIRED_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-    }
+    {"status_code", "error", "type_name", "message", "detail", "ref"},
 )
 
 
@@ -1459,9 +1221,7 @@ class NotFoundResponse:
             message=data.get("message"),
             detail=data.get("detail"),
             ref=data.get("ref"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _NOT_FOUND_RESPONSE_KEYS
-            },
+            additional_properties=unknown_properties(data, _NOT_FOUND_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1483,14 +1243,7 @@ class NotFoundResponse:
 
 
 _NOT_FOUND_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-    }
+    {"status_code", "error", "type_name", "message", "detail", "ref"},
 )
 
 
@@ -1525,9 +1278,7 @@ class UnprocessableResponse:
             message=data.get("message"),
             detail=data.get("detail"),
             ref=data.get("ref"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _UNPROCESSABLE_RESPONSE_KEYS
-            },
+            additional_properties=unknown_properties(data, _UNPROCESSABLE_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1549,14 +1300,7 @@ class UnprocessableResponse:
 
 
 _UNPROCESSABLE_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-    }
+    {"status_code", "error", "type_name", "message", "detail", "ref"},
 )
 
 
@@ -1591,11 +1335,7 @@ class UnexpectedErrorResponse:
             message=data.get("message"),
             detail=data.get("detail"),
             ref=data.get("ref"),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _UNEXPECTED_ERROR_RESPONSE_KEYS
-            },
+            additional_properties=unknown_properties(data, _UNEXPECTED_ERROR_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1617,12 +1357,5 @@ class UnexpectedErrorResponse:
 
 
 _UNEXPECTED_ERROR_RESPONSE_KEYS = frozenset(
-    {
-        "status_code",
-        "error",
-        "type_name",
-        "message",
-        "detail",
-        "ref",
-    }
+    {"status_code", "error", "type_name", "message", "detail", "ref"},
 )

@@ -79,7 +79,10 @@ class SalesCustomersResource:
             TransportError: the request could not be sent or the response read.
         """
         response = self.retrieve_with_response(
-            id, include=include, timeout=timeout, retries=retries
+            id,
+            include=include,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -94,9 +97,7 @@ class SalesCustomersResource:
         """Like ``retrieve``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _GET_CUSTOMER,
-            path={
-                "id": id,
-            },
+            path={"id": id},
             query=[
                 QueryParam("include[]", include, "form", True),
             ],
@@ -150,7 +151,10 @@ class AsyncSalesCustomersResource:
             TransportError: the request could not be sent or the response read.
         """
         response = await self.retrieve_with_response(
-            id, include=include, timeout=timeout, retries=retries
+            id,
+            include=include,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -165,9 +169,7 @@ class AsyncSalesCustomersResource:
         """Like ``retrieve``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _GET_CUSTOMER,
-            path={
-                "id": id,
-            },
+            path={"id": id},
             query=[
                 QueryParam("include[]", include, "form", True),
             ],
@@ -190,7 +192,8 @@ def _credentials(
 ) -> dict[str, Auth]:
     """Auth objects, by security scheme, for the credentials given or found in the environment."""
     auth: dict[str, Auth] = {}
-    bearer_auth = bearer_auth if bearer_auth is not None else os.environ.get("AUGNO_BEARER_AUTH")
+    if bearer_auth is None:
+        bearer_auth = os.environ.get("AUGNO_BEARER_AUTH")
     if bearer_auth is not None:
         auth["bearerAuth"] = HttpBearerAuth(bearer_auth)
     return auth
@@ -220,9 +223,7 @@ class Client:
     ) -> None:
         self._core = ClientCore(
             base_url=base_url or os.environ.get("AUGNO_BASE_URL") or DEFAULT_BASE_URL,
-            auth=_credentials(
-                bearer_auth,
-            ),
+            auth=_credentials(bearer_auth),
             credential_hints={
                 "bearerAuth": "pass bearer_auth to the client or set AUGNO_BEARER_AUTH",
             },
@@ -270,9 +271,7 @@ class AsyncClient:
     ) -> None:
         self._core = AsyncClientCore(
             base_url=base_url or os.environ.get("AUGNO_BASE_URL") or DEFAULT_BASE_URL,
-            auth=_credentials(
-                bearer_auth,
-            ),
+            auth=_credentials(bearer_auth),
             credential_hints={
                 "bearerAuth": "pass bearer_auth to the client or set AUGNO_BEARER_AUTH",
             },

@@ -15,7 +15,15 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Mapping
 
-from ._runtime import parse_datetime, parse_enum
+from ._runtime import (
+    decode_list,
+    optional,
+    parse_datetime,
+    parse_decimal,
+    parse_enum,
+    to_json,
+    unknown_properties,
+)
 
 
 class CustomerObject(str, Enum):
@@ -425,41 +433,27 @@ class Quantity:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Quantity:
         """Build a ``Quantity`` from its decoded JSON object."""
-        _object = data["object"]
-        _value = data["value"]
         return cls(
             id=data["id"],
-            object=parse_enum(QuantityObject, _object),
-            value=Decimal(str(_value)),
+            object=parse_enum(data["object"], QuantityObject),
+            value=parse_decimal(data["value"]),
             display_value=data["display_value"],
             unit=data["unit"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _QUANTITY_KEYS
-            },
+            additional_properties=unknown_properties(data, _QUANTITY_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Quantity``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["object"] = (
-            self.object.value if isinstance(self.object, QuantityObject) else self.object
-        )
-        data["value"] = format(self.value, "f")
+        data["object"] = to_json(self.object)
+        data["value"] = to_json(self.value)
         data["display_value"] = self.display_value
         data["unit"] = self.unit
         return data
 
 
-_QUANTITY_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "value",
-        "display_value",
-        "unit",
-    }
-)
+_QUANTITY_KEYS = frozenset({"id", "object", "value", "display_value", "unit"})
 
 
 @dataclass(kw_only=True)
@@ -482,37 +476,25 @@ class CustomerContactInfo:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CustomerContactInfo:
         """Build a ``CustomerContactInfo`` from its decoded JSON object."""
-        _object = data["object"]
         return cls(
-            object=parse_enum(CustomerContactInfoObject, _object),
+            object=parse_enum(data["object"], CustomerContactInfoObject),
             email=data["email"],
             phone=data["phone"],
             url=data["url"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CUSTOMER_CONTACT_INFO_KEYS
-            },
+            additional_properties=unknown_properties(data, _CUSTOMER_CONTACT_INFO_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``CustomerContactInfo``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["object"] = (
-            self.object.value if isinstance(self.object, CustomerContactInfoObject) else self.object
-        )
+        data["object"] = to_json(self.object)
         data["email"] = self.email
         data["phone"] = self.phone
         data["url"] = self.url
         return data
 
 
-_CUSTOMER_CONTACT_INFO_KEYS = frozenset(
-    {
-        "object",
-        "email",
-        "phone",
-        "url",
-    }
-)
+_CUSTOMER_CONTACT_INFO_KEYS = frozenset({"object", "email", "phone", "url"})
 
 
 @dataclass(kw_only=True)
@@ -549,55 +531,38 @@ class Carrier:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Carrier:
         """Build a ``Carrier`` from its decoded JSON object."""
-        _object = data["object"]
-        _code = data["code"]
-        _customer_portal_visibility = data["customer_portal_visibility"]
-        _deleted_at = data["deleted_at"]
-        _created_at = data["created_at"]
-        _updated_at = data["updated_at"]
         return cls(
             id=data["id"],
-            object=parse_enum(CarrierObject, _object),
+            object=parse_enum(data["object"], CarrierObject),
             name=data["name"],
-            code=None if _code is None else parse_enum(CarrierCode, _code),
+            code=optional(data["code"], parse_enum, CarrierCode),
             account_number=data["account_number"],
             customer_portal_visibility=parse_enum(
-                CarrierCustomerPortalVisibility, _customer_portal_visibility
+                data["customer_portal_visibility"],
+                CarrierCustomerPortalVisibility,
             ),
             owner=data["owner"],
             service_levels=data["service_levels"],
-            deleted_at=None if _deleted_at is None else parse_datetime(_deleted_at),
-            created_at=parse_datetime(_created_at),
-            updated_at=parse_datetime(_updated_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CARRIER_KEYS
-            },
+            deleted_at=optional(data["deleted_at"], parse_datetime),
+            created_at=parse_datetime(data["created_at"]),
+            updated_at=parse_datetime(data["updated_at"]),
+            additional_properties=unknown_properties(data, _CARRIER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Carrier``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["object"] = (
-            self.object.value if isinstance(self.object, CarrierObject) else self.object
-        )
+        data["object"] = to_json(self.object)
         data["name"] = self.name
-        data["code"] = (
-            None
-            if self.code is None
-            else self.code.value if isinstance(self.code, CarrierCode) else self.code
-        )
+        data["code"] = to_json(self.code)
         data["account_number"] = self.account_number
-        data["customer_portal_visibility"] = (
-            self.customer_portal_visibility.value
-            if isinstance(self.customer_portal_visibility, CarrierCustomerPortalVisibility)
-            else self.customer_portal_visibility
-        )
+        data["customer_portal_visibility"] = to_json(self.customer_portal_visibility)
         data["owner"] = self.owner
         data["service_levels"] = self.service_levels
-        data["deleted_at"] = None if self.deleted_at is None else self.deleted_at.isoformat()
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        data["deleted_at"] = to_json(self.deleted_at)
+        data["created_at"] = to_json(self.created_at)
+        data["updated_at"] = to_json(self.updated_at)
         return data
 
 
@@ -614,7 +579,7 @@ _CARRIER_KEYS = frozenset(
         "deleted_at",
         "created_at",
         "updated_at",
-    }
+    },
 )
 
 
@@ -648,45 +613,34 @@ class ServiceLevel:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ServiceLevel:
         """Build a ``ServiceLevel`` from its decoded JSON object."""
-        _object = data["object"]
-        _customer_portal_visibility = data["customer_portal_visibility"]
-        _created_at = data["created_at"]
-        _updated_at = data["updated_at"]
         return cls(
             id=data["id"],
-            object=parse_enum(ServiceLevelObject, _object),
+            object=parse_enum(data["object"], ServiceLevelObject),
             name=data["name"],
             service_level_token=data["service_level_token"],
             customer_portal_visibility=parse_enum(
-                ServiceLevelCustomerPortalVisibility, _customer_portal_visibility
+                data["customer_portal_visibility"],
+                ServiceLevelCustomerPortalVisibility,
             ),
             is_default=data["is_default"],
             owner=data["owner"],
-            created_at=parse_datetime(_created_at),
-            updated_at=parse_datetime(_updated_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _SERVICE_LEVEL_KEYS
-            },
+            created_at=parse_datetime(data["created_at"]),
+            updated_at=parse_datetime(data["updated_at"]),
+            additional_properties=unknown_properties(data, _SERVICE_LEVEL_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``ServiceLevel``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["object"] = (
-            self.object.value if isinstance(self.object, ServiceLevelObject) else self.object
-        )
+        data["object"] = to_json(self.object)
         data["name"] = self.name
         data["service_level_token"] = self.service_level_token
-        data["customer_portal_visibility"] = (
-            self.customer_portal_visibility.value
-            if isinstance(self.customer_portal_visibility, ServiceLevelCustomerPortalVisibility)
-            else self.customer_portal_visibility
-        )
+        data["customer_portal_visibility"] = to_json(self.customer_portal_visibility)
         data["is_default"] = self.is_default
         data["owner"] = self.owner
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        data["created_at"] = to_json(self.created_at)
+        data["updated_at"] = to_json(self.updated_at)
         return data
 
 
@@ -701,7 +655,7 @@ _SERVICE_LEVEL_KEYS = frozenset(
         "owner",
         "created_at",
         "updated_at",
-    }
+    },
 )
 
 
@@ -729,68 +683,34 @@ class CustomerFreightPreferences:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CustomerFreightPreferences:
         """Build a ``CustomerFreightPreferences`` from its decoded JSON object."""
-        _object = data["object"]
-        _status = data["status"]
-        _carrier = data["carrier"]
-        _service_level = data["service_level"]
-        _billing_type = data["billing_type"]
         return cls(
-            object=parse_enum(CustomerFreightPreferencesObject, _object),
-            status=parse_enum(CustomerFreightPreferencesStatus, _status),
-            carrier=None if _carrier is None else Carrier.from_dict(_carrier),
-            service_level=(
-                None if _service_level is None else ServiceLevel.from_dict(_service_level)
-            ),
-            billing_type=(
-                None
-                if _billing_type is None
-                else parse_enum(CustomerFreightPreferencesBillingType, _billing_type)
+            object=parse_enum(data["object"], CustomerFreightPreferencesObject),
+            status=parse_enum(data["status"], CustomerFreightPreferencesStatus),
+            carrier=optional(data["carrier"], Carrier.from_dict),
+            service_level=optional(data["service_level"], ServiceLevel.from_dict),
+            billing_type=optional(
+                data["billing_type"],
+                parse_enum,
+                CustomerFreightPreferencesBillingType,
             ),
             billing_account=data["billing_account"],
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _CUSTOMER_FREIGHT_PREFERENCES_KEYS
-            },
+            additional_properties=unknown_properties(data, _CUSTOMER_FREIGHT_PREFERENCES_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``CustomerFreightPreferences``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["object"] = (
-            self.object.value
-            if isinstance(self.object, CustomerFreightPreferencesObject)
-            else self.object
-        )
-        data["status"] = (
-            self.status.value
-            if isinstance(self.status, CustomerFreightPreferencesStatus)
-            else self.status
-        )
-        data["carrier"] = None if self.carrier is None else self.carrier.to_dict()
-        data["service_level"] = None if self.service_level is None else self.service_level.to_dict()
-        data["billing_type"] = (
-            None
-            if self.billing_type is None
-            else (
-                self.billing_type.value
-                if isinstance(self.billing_type, CustomerFreightPreferencesBillingType)
-                else self.billing_type
-            )
-        )
+        data["object"] = to_json(self.object)
+        data["status"] = to_json(self.status)
+        data["carrier"] = to_json(self.carrier)
+        data["service_level"] = to_json(self.service_level)
+        data["billing_type"] = to_json(self.billing_type)
         data["billing_account"] = self.billing_account
         return data
 
 
 _CUSTOMER_FREIGHT_PREFERENCES_KEYS = frozenset(
-    {
-        "object",
-        "status",
-        "carrier",
-        "service_level",
-        "billing_type",
-        "billing_account",
-    }
+    {"object", "status", "carrier", "service_level", "billing_type", "billing_account"},
 )
 
 
@@ -820,50 +740,32 @@ class PaymentTerm:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PaymentTerm:
         """Build a ``PaymentTerm`` from its decoded JSON object."""
-        _object = data["object"]
-        _status = data["status"]
-        _created_at = data["created_at"]
-        _updated_at = data["updated_at"]
         return cls(
             id=data["id"],
-            object=parse_enum(PaymentTermObject, _object),
+            object=parse_enum(data["object"], PaymentTermObject),
             name=data["name"],
-            status=parse_enum(PaymentTermStatus, _status),
+            status=parse_enum(data["status"], PaymentTermStatus),
             owner=data["owner"],
-            created_at=parse_datetime(_created_at),
-            updated_at=parse_datetime(_updated_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PAYMENT_TERM_KEYS
-            },
+            created_at=parse_datetime(data["created_at"]),
+            updated_at=parse_datetime(data["updated_at"]),
+            additional_properties=unknown_properties(data, _PAYMENT_TERM_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``PaymentTerm``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["object"] = (
-            self.object.value if isinstance(self.object, PaymentTermObject) else self.object
-        )
+        data["object"] = to_json(self.object)
         data["name"] = self.name
-        data["status"] = (
-            self.status.value if isinstance(self.status, PaymentTermStatus) else self.status
-        )
+        data["status"] = to_json(self.status)
         data["owner"] = self.owner
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        data["created_at"] = to_json(self.created_at)
+        data["updated_at"] = to_json(self.updated_at)
         return data
 
 
 _PAYMENT_TERM_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "status",
-        "owner",
-        "created_at",
-        "updated_at",
-    }
+    {"id", "object", "name", "status", "owner", "created_at", "updated_at"},
 )
 
 
@@ -899,41 +801,33 @@ class ShippingTerm:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ShippingTerm:
         """Build a ``ShippingTerm`` from its decoded JSON object."""
-        _object = data["object"]
-        _type = data["type"]
-        _created_at = data["created_at"]
-        _updated_at = data["updated_at"]
         return cls(
             id=data["id"],
-            object=parse_enum(ShippingTermObject, _object),
+            object=parse_enum(data["object"], ShippingTermObject),
             name=data["name"],
-            type=parse_enum(ShippingTermType, _type),
+            type=parse_enum(data["type"], ShippingTermType),
             owner=data["owner"],
             flat_rate=data["flat_rate"],
             minimum_order_value=data["minimum_order_value"],
             free_shipping_service_levels=data["free_shipping_service_levels"],
-            created_at=parse_datetime(_created_at),
-            updated_at=parse_datetime(_updated_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _SHIPPING_TERM_KEYS
-            },
+            created_at=parse_datetime(data["created_at"]),
+            updated_at=parse_datetime(data["updated_at"]),
+            additional_properties=unknown_properties(data, _SHIPPING_TERM_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``ShippingTerm``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["object"] = (
-            self.object.value if isinstance(self.object, ShippingTermObject) else self.object
-        )
+        data["object"] = to_json(self.object)
         data["name"] = self.name
-        data["type"] = self.type.value if isinstance(self.type, ShippingTermType) else self.type
+        data["type"] = to_json(self.type)
         data["owner"] = self.owner
         data["flat_rate"] = self.flat_rate
         data["minimum_order_value"] = self.minimum_order_value
         data["free_shipping_service_levels"] = self.free_shipping_service_levels
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        data["created_at"] = to_json(self.created_at)
+        data["updated_at"] = to_json(self.updated_at)
         return data
 
 
@@ -949,7 +843,7 @@ _SHIPPING_TERM_KEYS = frozenset(
         "free_shipping_service_levels",
         "created_at",
         "updated_at",
-    }
+    },
 )
 
 
@@ -979,49 +873,31 @@ class Priority:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Priority:
         """Build a ``Priority`` from its decoded JSON object."""
-        _object = data["object"]
-        _code = data["code"]
-        _created_at = data["created_at"]
-        _updated_at = data["updated_at"]
         return cls(
             id=data["id"],
-            object=parse_enum(PriorityObject, _object),
-            code=parse_enum(PriorityCode, _code),
+            object=parse_enum(data["object"], PriorityObject),
+            code=parse_enum(data["code"], PriorityCode),
             name=data["name"],
             owner=data["owner"],
-            created_at=parse_datetime(_created_at),
-            updated_at=parse_datetime(_updated_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PRIORITY_KEYS
-            },
+            created_at=parse_datetime(data["created_at"]),
+            updated_at=parse_datetime(data["updated_at"]),
+            additional_properties=unknown_properties(data, _PRIORITY_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Priority``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["object"] = (
-            self.object.value if isinstance(self.object, PriorityObject) else self.object
-        )
-        data["code"] = self.code.value if isinstance(self.code, PriorityCode) else self.code
+        data["object"] = to_json(self.object)
+        data["code"] = to_json(self.code)
         data["name"] = self.name
         data["owner"] = self.owner
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        data["created_at"] = to_json(self.created_at)
+        data["updated_at"] = to_json(self.updated_at)
         return data
 
 
-_PRIORITY_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "code",
-        "name",
-        "owner",
-        "created_at",
-        "updated_at",
-    }
-)
+_PRIORITY_KEYS = frozenset({"id", "object", "code", "name", "owner", "created_at", "updated_at"})
 
 
 @dataclass(kw_only=True)
@@ -1060,48 +936,37 @@ class AccountUser:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AccountUser:
         """Build a ``AccountUser`` from its decoded JSON object."""
-        _object = data["object"]
-        _status = data["status"]
-        _last_used_at = data["last_used_at"]
-        _created_at = data["created_at"]
-        _updated_at = data["updated_at"]
         return cls(
             id=data["id"],
-            object=parse_enum(AccountUserObject, _object),
+            object=parse_enum(data["object"], AccountUserObject),
             name=data["name"],
             email=data["email"],
             username=data["username"],
             image_url=data["image_url"],
-            status=parse_enum(AccountUserStatus, _status),
+            status=parse_enum(data["status"], AccountUserStatus),
             role=data["role"],
             department=data["department"],
-            last_used_at=None if _last_used_at is None else parse_datetime(_last_used_at),
-            created_at=parse_datetime(_created_at),
-            updated_at=parse_datetime(_updated_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ACCOUNT_USER_KEYS
-            },
+            last_used_at=optional(data["last_used_at"], parse_datetime),
+            created_at=parse_datetime(data["created_at"]),
+            updated_at=parse_datetime(data["updated_at"]),
+            additional_properties=unknown_properties(data, _ACCOUNT_USER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``AccountUser``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["object"] = (
-            self.object.value if isinstance(self.object, AccountUserObject) else self.object
-        )
+        data["object"] = to_json(self.object)
         data["name"] = self.name
         data["email"] = self.email
         data["username"] = self.username
         data["image_url"] = self.image_url
-        data["status"] = (
-            self.status.value if isinstance(self.status, AccountUserStatus) else self.status
-        )
+        data["status"] = to_json(self.status)
         data["role"] = self.role
         data["department"] = self.department
-        data["last_used_at"] = None if self.last_used_at is None else self.last_used_at.isoformat()
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        data["last_used_at"] = to_json(self.last_used_at)
+        data["created_at"] = to_json(self.created_at)
+        data["updated_at"] = to_json(self.updated_at)
         return data
 
 
@@ -1119,7 +984,7 @@ _ACCOUNT_USER_KEYS = frozenset(
         "last_used_at",
         "created_at",
         "updated_at",
-    }
+    },
 )
 
 
@@ -1145,45 +1010,28 @@ class CustomerDefaults:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CustomerDefaults:
         """Build a ``CustomerDefaults`` from its decoded JSON object."""
-        _object = data["object"]
-        _payment_term = data["payment_term"]
-        _shipping_term = data["shipping_term"]
-        _priority = data["priority"]
-        _sales_rep = data["sales_rep"]
         return cls(
-            object=parse_enum(CustomerDefaultsObject, _object),
-            payment_term=None if _payment_term is None else PaymentTerm.from_dict(_payment_term),
-            shipping_term=(
-                None if _shipping_term is None else ShippingTerm.from_dict(_shipping_term)
-            ),
-            priority=None if _priority is None else Priority.from_dict(_priority),
-            sales_rep=None if _sales_rep is None else AccountUser.from_dict(_sales_rep),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CUSTOMER_DEFAULTS_KEYS
-            },
+            object=parse_enum(data["object"], CustomerDefaultsObject),
+            payment_term=optional(data["payment_term"], PaymentTerm.from_dict),
+            shipping_term=optional(data["shipping_term"], ShippingTerm.from_dict),
+            priority=optional(data["priority"], Priority.from_dict),
+            sales_rep=optional(data["sales_rep"], AccountUser.from_dict),
+            additional_properties=unknown_properties(data, _CUSTOMER_DEFAULTS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``CustomerDefaults``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["object"] = (
-            self.object.value if isinstance(self.object, CustomerDefaultsObject) else self.object
-        )
-        data["payment_term"] = None if self.payment_term is None else self.payment_term.to_dict()
-        data["shipping_term"] = None if self.shipping_term is None else self.shipping_term.to_dict()
-        data["priority"] = None if self.priority is None else self.priority.to_dict()
-        data["sales_rep"] = None if self.sales_rep is None else self.sales_rep.to_dict()
+        data["object"] = to_json(self.object)
+        data["payment_term"] = to_json(self.payment_term)
+        data["shipping_term"] = to_json(self.shipping_term)
+        data["priority"] = to_json(self.priority)
+        data["sales_rep"] = to_json(self.sales_rep)
         return data
 
 
 _CUSTOMER_DEFAULTS_KEYS = frozenset(
-    {
-        "object",
-        "payment_term",
-        "shipping_term",
-        "priority",
-        "sales_rep",
-    }
+    {"object", "payment_term", "shipping_term", "priority", "sales_rep"},
 )
 
 
@@ -1203,35 +1051,21 @@ class CustomerNotificationPreferences:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CustomerNotificationPreferences:
         """Build a ``CustomerNotificationPreferences`` from its decoded JSON object."""
-        _object = data["object"]
         return cls(
-            object=parse_enum(CustomerNotificationPreferencesObject, _object),
+            object=parse_enum(data["object"], CustomerNotificationPreferencesObject),
             accepts_invoice_emails=data["accepts_invoice_emails"],
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _CUSTOMER_NOTIFICATION_PREFERENCES_KEYS
-            },
+            additional_properties=unknown_properties(data, _CUSTOMER_NOTIFICATION_PREFERENCES_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``CustomerNotificationPreferences``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["object"] = (
-            self.object.value
-            if isinstance(self.object, CustomerNotificationPreferencesObject)
-            else self.object
-        )
+        data["object"] = to_json(self.object)
         data["accepts_invoice_emails"] = self.accepts_invoice_emails
         return data
 
 
-_CUSTOMER_NOTIFICATION_PREFERENCES_KEYS = frozenset(
-    {
-        "object",
-        "accepts_invoice_emails",
-    }
-)
+_CUSTOMER_NOTIFICATION_PREFERENCES_KEYS = frozenset({"object", "accepts_invoice_emails"})
 
 
 @dataclass(kw_only=True)
@@ -1264,54 +1098,36 @@ class Address:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Address:
         """Build a ``Address`` from its decoded JSON object."""
-        _object = data["object"]
-        _type = data["type"]
-        _created_at = data["created_at"]
-        _updated_at = data["updated_at"]
         return cls(
             id=data["id"],
-            object=parse_enum(AddressObject, _object),
+            object=parse_enum(data["object"], AddressObject),
             name=data["name"],
             phone=data["phone"],
             email=data["email"],
-            type=parse_enum(AddressType, _type),
+            type=parse_enum(data["type"], AddressType),
             geolocation=data["geolocation"],
-            created_at=parse_datetime(_created_at),
-            updated_at=parse_datetime(_updated_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ADDRESS_KEYS
-            },
+            created_at=parse_datetime(data["created_at"]),
+            updated_at=parse_datetime(data["updated_at"]),
+            additional_properties=unknown_properties(data, _ADDRESS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Address``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["object"] = (
-            self.object.value if isinstance(self.object, AddressObject) else self.object
-        )
+        data["object"] = to_json(self.object)
         data["name"] = self.name
         data["phone"] = self.phone
         data["email"] = self.email
-        data["type"] = self.type.value if isinstance(self.type, AddressType) else self.type
+        data["type"] = to_json(self.type)
         data["geolocation"] = self.geolocation
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        data["created_at"] = to_json(self.created_at)
+        data["updated_at"] = to_json(self.updated_at)
         return data
 
 
 _ADDRESS_KEYS = frozenset(
-    {
-        "id",
-        "object",
-        "name",
-        "phone",
-        "email",
-        "type",
-        "geolocation",
-        "created_at",
-        "updated_at",
-    }
+    {"id", "object", "name", "phone", "email", "type", "geolocation", "created_at", "updated_at"},
 )
 
 
@@ -1345,49 +1161,31 @@ class AccountGroup:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AccountGroup:
         """Build a ``AccountGroup`` from its decoded JSON object."""
-        _object = data["object"]
-        _commission_policy = data["commission_policy"]
-        _freight_policy = data["freight_policy"]
-        _type = data["type"]
-        _created_at = data["created_at"]
-        _updated_at = data["updated_at"]
         return cls(
             id=data["id"],
-            object=parse_enum(AccountGroupObject, _object),
+            object=parse_enum(data["object"], AccountGroupObject),
             name=data["name"],
             description=data["description"],
-            commission_policy=parse_enum(AccountGroupCommissionPolicy, _commission_policy),
-            freight_policy=parse_enum(AccountGroupFreightPolicy, _freight_policy),
-            type=parse_enum(AccountGroupType, _type),
-            created_at=parse_datetime(_created_at),
-            updated_at=parse_datetime(_updated_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ACCOUNT_GROUP_KEYS
-            },
+            commission_policy=parse_enum(data["commission_policy"], AccountGroupCommissionPolicy),
+            freight_policy=parse_enum(data["freight_policy"], AccountGroupFreightPolicy),
+            type=parse_enum(data["type"], AccountGroupType),
+            created_at=parse_datetime(data["created_at"]),
+            updated_at=parse_datetime(data["updated_at"]),
+            additional_properties=unknown_properties(data, _ACCOUNT_GROUP_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``AccountGroup``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["object"] = (
-            self.object.value if isinstance(self.object, AccountGroupObject) else self.object
-        )
+        data["object"] = to_json(self.object)
         data["name"] = self.name
         data["description"] = self.description
-        data["commission_policy"] = (
-            self.commission_policy.value
-            if isinstance(self.commission_policy, AccountGroupCommissionPolicy)
-            else self.commission_policy
-        )
-        data["freight_policy"] = (
-            self.freight_policy.value
-            if isinstance(self.freight_policy, AccountGroupFreightPolicy)
-            else self.freight_policy
-        )
-        data["type"] = self.type.value if isinstance(self.type, AccountGroupType) else self.type
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        data["commission_policy"] = to_json(self.commission_policy)
+        data["freight_policy"] = to_json(self.freight_policy)
+        data["type"] = to_json(self.type)
+        data["created_at"] = to_json(self.created_at)
+        data["updated_at"] = to_json(self.updated_at)
         return data
 
 
@@ -1402,7 +1200,7 @@ _ACCOUNT_GROUP_KEYS = frozenset(
         "type",
         "created_at",
         "updated_at",
-    }
+    },
 )
 
 
@@ -1431,9 +1229,7 @@ class PageInfo:
             previous_page_url=data["previous_page_url"],
             has_next_page=data["has_next_page"],
             has_prev_page=data["has_prev_page"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PAGE_INFO_KEYS
-            },
+            additional_properties=unknown_properties(data, _PAGE_INFO_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1447,12 +1243,7 @@ class PageInfo:
 
 
 _PAGE_INFO_KEYS = frozenset(
-    {
-        "next_page_url",
-        "previous_page_url",
-        "has_next_page",
-        "has_prev_page",
-    }
+    {"next_page_url", "previous_page_url", "has_next_page", "has_prev_page"},
 )
 
 
@@ -1474,36 +1265,23 @@ class ListAccountGroup:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListAccountGroup:
         """Build a ``ListAccountGroup`` from its decoded JSON object."""
-        _object = data["object"]
-        _page_info = data["page_info"]
-        _data = data["data"]
         return cls(
-            object=parse_enum(ListAccountGroupObject, _object),
-            page_info=PageInfo.from_dict(_page_info),
-            data=[AccountGroup.from_dict(item) for item in _data],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _LIST_ACCOUNT_GROUP_KEYS
-            },
+            object=parse_enum(data["object"], ListAccountGroupObject),
+            page_info=PageInfo.from_dict(data["page_info"]),
+            data=decode_list(data["data"], AccountGroup.from_dict),
+            additional_properties=unknown_properties(data, _LIST_ACCOUNT_GROUP_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``ListAccountGroup``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["object"] = (
-            self.object.value if isinstance(self.object, ListAccountGroupObject) else self.object
-        )
-        data["page_info"] = self.page_info.to_dict()
-        data["data"] = [item.to_dict() for item in self.data]
+        data["object"] = to_json(self.object)
+        data["page_info"] = to_json(self.page_info)
+        data["data"] = to_json(self.data)
         return data
 
 
-_LIST_ACCOUNT_GROUP_KEYS = frozenset(
-    {
-        "object",
-        "page_info",
-        "data",
-    }
-)
+_LIST_ACCOUNT_GROUP_KEYS = frozenset({"object", "page_info", "data"})
 
 
 @dataclass(kw_only=True)
@@ -1524,36 +1302,23 @@ class ListCustomer:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListCustomer:
         """Build a ``ListCustomer`` from its decoded JSON object."""
-        _object = data["object"]
-        _page_info = data["page_info"]
-        _data = data["data"]
         return cls(
-            object=parse_enum(ListCustomerObject, _object),
-            page_info=PageInfo.from_dict(_page_info),
-            data=[Customer.from_dict(item) for item in _data],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _LIST_CUSTOMER_KEYS
-            },
+            object=parse_enum(data["object"], ListCustomerObject),
+            page_info=PageInfo.from_dict(data["page_info"]),
+            data=decode_list(data["data"], Customer.from_dict),
+            additional_properties=unknown_properties(data, _LIST_CUSTOMER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``ListCustomer``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["object"] = (
-            self.object.value if isinstance(self.object, ListCustomerObject) else self.object
-        )
-        data["page_info"] = self.page_info.to_dict()
-        data["data"] = [item.to_dict() for item in self.data]
+        data["object"] = to_json(self.object)
+        data["page_info"] = to_json(self.page_info)
+        data["data"] = to_json(self.data)
         return data
 
 
-_LIST_CUSTOMER_KEYS = frozenset(
-    {
-        "object",
-        "page_info",
-        "data",
-    }
-)
+_LIST_CUSTOMER_KEYS = frozenset({"object", "page_info", "data"})
 
 
 @dataclass(kw_only=True)
@@ -1612,125 +1377,63 @@ class Customer:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Customer:
         """Build a ``Customer`` from its decoded JSON object."""
-        _object = data["object"]
-        _status = data["status"]
-        _edi_status = data["edi_status"]
-        _relationship_type = data["relationship_type"]
-        _commission_policy = data["commission_policy"]
-        _credit_limit = data["credit_limit"]
-        _contact_info = data["contact_info"]
-        _freight_preferences = data["freight_preferences"]
-        _defaults = data["defaults"]
-        _notification_preferences = data["notification_preferences"]
-        _bill_to_address = data["bill_to_address"]
-        _ship_to_address = data["ship_to_address"]
-        _type = data["type"]
-        _price_groups = data["price_groups"]
-        _parent_account = data["parent_account"]
-        _child_accounts = data["child_accounts"]
-        _created_at = data["created_at"]
-        _updated_at = data["updated_at"]
         return cls(
             id=data["id"],
-            object=parse_enum(CustomerObject, _object),
+            object=parse_enum(data["object"], CustomerObject),
             name=data["name"],
             number=data["number"],
-            status=parse_enum(CustomerStatus, _status),
-            edi_status=parse_enum(CustomerEdiStatus, _edi_status),
-            relationship_type=parse_enum(CustomerRelationshipType, _relationship_type),
-            commission_policy=parse_enum(CustomerCommissionPolicy, _commission_policy),
+            status=parse_enum(data["status"], CustomerStatus),
+            edi_status=parse_enum(data["edi_status"], CustomerEdiStatus),
+            relationship_type=parse_enum(data["relationship_type"], CustomerRelationshipType),
+            commission_policy=parse_enum(data["commission_policy"], CustomerCommissionPolicy),
             note=data["note"],
-            credit_limit=None if _credit_limit is None else Quantity.from_dict(_credit_limit),
-            contact_info=(
-                None if _contact_info is None else CustomerContactInfo.from_dict(_contact_info)
+            credit_limit=optional(data["credit_limit"], Quantity.from_dict),
+            contact_info=optional(data["contact_info"], CustomerContactInfo.from_dict),
+            freight_preferences=optional(
+                data["freight_preferences"],
+                CustomerFreightPreferences.from_dict,
             ),
-            freight_preferences=(
-                None
-                if _freight_preferences is None
-                else CustomerFreightPreferences.from_dict(_freight_preferences)
+            defaults=optional(data["defaults"], CustomerDefaults.from_dict),
+            notification_preferences=optional(
+                data["notification_preferences"],
+                CustomerNotificationPreferences.from_dict,
             ),
-            defaults=None if _defaults is None else CustomerDefaults.from_dict(_defaults),
-            notification_preferences=(
-                None
-                if _notification_preferences is None
-                else CustomerNotificationPreferences.from_dict(_notification_preferences)
-            ),
-            bill_to_address=(
-                None if _bill_to_address is None else Address.from_dict(_bill_to_address)
-            ),
-            ship_to_address=(
-                None if _ship_to_address is None else Address.from_dict(_ship_to_address)
-            ),
-            type=None if _type is None else AccountGroup.from_dict(_type),
-            price_groups=(
-                None if _price_groups is None else ListAccountGroup.from_dict(_price_groups)
-            ),
-            parent_account=None if _parent_account is None else Customer.from_dict(_parent_account),
-            child_accounts=(
-                None if _child_accounts is None else ListCustomer.from_dict(_child_accounts)
-            ),
-            created_at=parse_datetime(_created_at),
-            updated_at=parse_datetime(_updated_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CUSTOMER_KEYS
-            },
+            bill_to_address=optional(data["bill_to_address"], Address.from_dict),
+            ship_to_address=optional(data["ship_to_address"], Address.from_dict),
+            type=optional(data["type"], AccountGroup.from_dict),
+            price_groups=optional(data["price_groups"], ListAccountGroup.from_dict),
+            parent_account=optional(data["parent_account"], Customer.from_dict),
+            child_accounts=optional(data["child_accounts"], ListCustomer.from_dict),
+            created_at=parse_datetime(data["created_at"]),
+            updated_at=parse_datetime(data["updated_at"]),
+            additional_properties=unknown_properties(data, _CUSTOMER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Customer``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["object"] = (
-            self.object.value if isinstance(self.object, CustomerObject) else self.object
-        )
+        data["object"] = to_json(self.object)
         data["name"] = self.name
         data["number"] = self.number
-        data["status"] = (
-            self.status.value if isinstance(self.status, CustomerStatus) else self.status
-        )
-        data["edi_status"] = (
-            self.edi_status.value
-            if isinstance(self.edi_status, CustomerEdiStatus)
-            else self.edi_status
-        )
-        data["relationship_type"] = (
-            self.relationship_type.value
-            if isinstance(self.relationship_type, CustomerRelationshipType)
-            else self.relationship_type
-        )
-        data["commission_policy"] = (
-            self.commission_policy.value
-            if isinstance(self.commission_policy, CustomerCommissionPolicy)
-            else self.commission_policy
-        )
+        data["status"] = to_json(self.status)
+        data["edi_status"] = to_json(self.edi_status)
+        data["relationship_type"] = to_json(self.relationship_type)
+        data["commission_policy"] = to_json(self.commission_policy)
         data["note"] = self.note
-        data["credit_limit"] = None if self.credit_limit is None else self.credit_limit.to_dict()
-        data["contact_info"] = None if self.contact_info is None else self.contact_info.to_dict()
-        data["freight_preferences"] = (
-            None if self.freight_preferences is None else self.freight_preferences.to_dict()
-        )
-        data["defaults"] = None if self.defaults is None else self.defaults.to_dict()
-        data["notification_preferences"] = (
-            None
-            if self.notification_preferences is None
-            else self.notification_preferences.to_dict()
-        )
-        data["bill_to_address"] = (
-            None if self.bill_to_address is None else self.bill_to_address.to_dict()
-        )
-        data["ship_to_address"] = (
-            None if self.ship_to_address is None else self.ship_to_address.to_dict()
-        )
-        data["type"] = None if self.type is None else self.type.to_dict()
-        data["price_groups"] = None if self.price_groups is None else self.price_groups.to_dict()
-        data["parent_account"] = (
-            None if self.parent_account is None else self.parent_account.to_dict()
-        )
-        data["child_accounts"] = (
-            None if self.child_accounts is None else self.child_accounts.to_dict()
-        )
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        data["credit_limit"] = to_json(self.credit_limit)
+        data["contact_info"] = to_json(self.contact_info)
+        data["freight_preferences"] = to_json(self.freight_preferences)
+        data["defaults"] = to_json(self.defaults)
+        data["notification_preferences"] = to_json(self.notification_preferences)
+        data["bill_to_address"] = to_json(self.bill_to_address)
+        data["ship_to_address"] = to_json(self.ship_to_address)
+        data["type"] = to_json(self.type)
+        data["price_groups"] = to_json(self.price_groups)
+        data["parent_account"] = to_json(self.parent_account)
+        data["child_accounts"] = to_json(self.child_accounts)
+        data["created_at"] = to_json(self.created_at)
+        data["updated_at"] = to_json(self.updated_at)
         return data
 
 
@@ -1758,7 +1461,7 @@ _CUSTOMER_KEYS = frozenset(
         "child_accounts",
         "created_at",
         "updated_at",
-    }
+    },
 )
 
 
@@ -1780,14 +1483,11 @@ class QuotaInfo:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> QuotaInfo:
         """Build a ``QuotaInfo`` from its decoded JSON object."""
-        _reset_at = data["reset_at"]
         return cls(
             limit=data["limit"],
             used=data["used"],
-            reset_at=None if _reset_at is None else parse_datetime(_reset_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _QUOTA_INFO_KEYS
-            },
+            reset_at=optional(data["reset_at"], parse_datetime),
+            additional_properties=unknown_properties(data, _QUOTA_INFO_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1795,17 +1495,11 @@ class QuotaInfo:
         data: dict[str, Any] = dict(self.additional_properties)
         data["limit"] = self.limit
         data["used"] = self.used
-        data["reset_at"] = None if self.reset_at is None else self.reset_at.isoformat()
+        data["reset_at"] = to_json(self.reset_at)
         return data
 
 
-_QUOTA_INFO_KEYS = frozenset(
-    {
-        "limit",
-        "used",
-        "reset_at",
-    }
-)
+_QUOTA_INFO_KEYS = frozenset({"limit", "used", "reset_at"})
 
 
 @dataclass(kw_only=True)
@@ -1836,48 +1530,34 @@ class ResponseError:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ResponseError:
         """Build a ``ResponseError`` from its decoded JSON object."""
-        _code = data["code"]
-        _type = data["type"]
-        _quota = data["quota"]
         return cls(
-            code=parse_enum(ResponseErrorCode, _code),
-            type=parse_enum(ResponseErrorType, _type),
+            code=parse_enum(data["code"], ResponseErrorCode),
+            type=parse_enum(data["type"], ResponseErrorType),
             message=data["message"],
             param=data["param"],
             doc_url=data["doc_url"],
             is_transient=data["is_transient"],
-            quota=None if _quota is None else QuotaInfo.from_dict(_quota),
+            quota=optional(data["quota"], QuotaInfo.from_dict),
             request_log_url=data["request_log_url"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _RESPONSE_ERROR_KEYS
-            },
+            additional_properties=unknown_properties(data, _RESPONSE_ERROR_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``ResponseError``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["code"] = self.code.value if isinstance(self.code, ResponseErrorCode) else self.code
-        data["type"] = self.type.value if isinstance(self.type, ResponseErrorType) else self.type
+        data["code"] = to_json(self.code)
+        data["type"] = to_json(self.type)
         data["message"] = self.message
         data["param"] = self.param
         data["doc_url"] = self.doc_url
         data["is_transient"] = self.is_transient
-        data["quota"] = None if self.quota is None else self.quota.to_dict()
+        data["quota"] = to_json(self.quota)
         data["request_log_url"] = self.request_log_url
         return data
 
 
 _RESPONSE_ERROR_KEYS = frozenset(
-    {
-        "code",
-        "type",
-        "message",
-        "param",
-        "doc_url",
-        "is_transient",
-        "quota",
-        "request_log_url",
-    }
+    {"code", "type", "message", "param", "doc_url", "is_transient", "quota", "request_log_url"},
 )
 
 
@@ -1895,23 +1575,16 @@ class APIErrorResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> APIErrorResponse:
         """Build a ``APIErrorResponse`` from its decoded JSON object."""
-        _error = data["error"]
         return cls(
-            error=ResponseError.from_dict(_error),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _API_ERROR_RESPONSE_KEYS
-            },
+            error=ResponseError.from_dict(data["error"]),
+            additional_properties=unknown_properties(data, _API_ERROR_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``APIErrorResponse``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["error"] = self.error.to_dict()
+        data["error"] = to_json(self.error)
         return data
 
 
-_API_ERROR_RESPONSE_KEYS = frozenset(
-    {
-        "error",
-    }
-)
+_API_ERROR_RESPONSE_KEYS = frozenset({"error"})

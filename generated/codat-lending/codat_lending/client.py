@@ -138,10 +138,7 @@ class SalesCustomersResource:
         """Like ``list``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _LIST_COMMERCE_CUSTOMERS,
-            path={
-                "companyId": company_id,
-                "connectionId": connection_id,
-            },
+            path={"companyId": company_id, "connectionId": connection_id},
             query=[
                 QueryParam("page", page, "form", True),
                 QueryParam("pageSize", page_size, "form", True),
@@ -333,10 +330,7 @@ class AsyncSalesCustomersResource:
         """Like ``list``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _LIST_COMMERCE_CUSTOMERS,
-            path={
-                "companyId": company_id,
-                "connectionId": connection_id,
-            },
+            path={"companyId": company_id, "connectionId": connection_id},
             query=[
                 QueryParam("page", page, "form", True),
                 QueryParam("pageSize", page_size, "form", True),
@@ -458,9 +452,8 @@ def _credentials(
 ) -> dict[str, Auth]:
     """Auth objects, by security scheme, for the credentials given or found in the environment."""
     auth: dict[str, Auth] = {}
-    auth_header = (
-        auth_header if auth_header is not None else os.environ.get("CODAT_LENDING_AUTH_HEADER")
-    )
+    if auth_header is None:
+        auth_header = os.environ.get("CODAT_LENDING_AUTH_HEADER")
     if auth_header is not None:
         auth["auth_header"] = ApiKeyAuth("Authorization", "header", auth_header)
     return auth
@@ -490,9 +483,7 @@ class Client:
     ) -> None:
         self._core = ClientCore(
             base_url=base_url or os.environ.get("CODAT_LENDING_BASE_URL") or DEFAULT_BASE_URL,
-            auth=_credentials(
-                auth_header,
-            ),
+            auth=_credentials(auth_header),
             credential_hints={
                 "auth_header": "pass auth_header to the client or set CODAT_LENDING_AUTH_HEADER",
             },
@@ -540,9 +531,7 @@ class AsyncClient:
     ) -> None:
         self._core = AsyncClientCore(
             base_url=base_url or os.environ.get("CODAT_LENDING_BASE_URL") or DEFAULT_BASE_URL,
-            auth=_credentials(
-                auth_header,
-            ),
+            auth=_credentials(auth_header),
             credential_hints={
                 "auth_header": "pass auth_header to the client or set CODAT_LENDING_AUTH_HEADER",
             },

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field as _field
 from enum import Enum
 from typing import Any, Mapping
 
-from ._runtime import UNSET, Unset, parse_enum
+from ._runtime import UNSET, Unset, decode_list, optional, parse_enum, to_json, unknown_properties
 
 
 class CommerceAddressType(str, Enum):
@@ -45,9 +45,7 @@ class CommerceRecordId:
         """Build a ``CommerceRecordId`` from its decoded JSON object."""
         return cls(
             id=data["id"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _COMMERCE_RECORD_ID_KEYS
-            },
+            additional_properties=unknown_properties(data, _COMMERCE_RECORD_ID_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -57,11 +55,7 @@ class CommerceRecordId:
         return data
 
 
-_COMMERCE_RECORD_ID_KEYS = frozenset(
-    {
-        "id",
-    }
-)
+_COMMERCE_RECORD_ID_KEYS = frozenset({"id"})
 
 
 @dataclass(kw_only=True)
@@ -90,27 +84,22 @@ class CommerceAddress:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CommerceAddress:
         """Build a ``CommerceAddress`` from its decoded JSON object."""
-        _type = data.get("type")
         return cls(
-            type=None if _type is None else parse_enum(CommerceAddressType, _type),
+            type=optional(data.get("type"), parse_enum, CommerceAddressType),
             line1=data.get("line1"),
             line2=data.get("line2"),
             city=data.get("city"),
             region=data.get("region"),
             country=data.get("country"),
             postal_code=data.get("postalCode"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _COMMERCE_ADDRESS_KEYS
-            },
+            additional_properties=unknown_properties(data, _COMMERCE_ADDRESS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``CommerceAddress``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.type is not None:
-            data["type"] = (
-                self.type.value if isinstance(self.type, CommerceAddressType) else self.type
-            )
+            data["type"] = to_json(self.type)
         if self.line1 is not None:
             data["line1"] = self.line1
         if self.line2 is not None:
@@ -127,15 +116,7 @@ class CommerceAddress:
 
 
 _COMMERCE_ADDRESS_KEYS = frozenset(
-    {
-        "type",
-        "line1",
-        "line2",
-        "city",
-        "region",
-        "country",
-        "postalCode",
-    }
+    {"type", "line1", "line2", "city", "region", "country", "postalCode"},
 )
 
 
@@ -163,23 +144,14 @@ class CommerceCustomerFields:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CommerceCustomerFields:
         """Build a ``CommerceCustomerFields`` from its decoded JSON object."""
-        _addresses = data.get("addresses")
         return cls(
             customer_name=data.get("customerName"),
             email_address=data.get("emailAddress"),
             phone=data.get("phone", UNSET),
             default_currency=data.get("defaultCurrency"),
-            addresses=(
-                None
-                if _addresses is None
-                else [CommerceAddress.from_dict(item) for item in _addresses]
-            ),
+            addresses=optional(data.get("addresses"), decode_list, CommerceAddress.from_dict),
             note=data.get("note"),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _COMMERCE_CUSTOMER_FIELDS_KEYS
-            },
+            additional_properties=unknown_properties(data, _COMMERCE_CUSTOMER_FIELDS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -194,21 +166,14 @@ class CommerceCustomerFields:
         if self.default_currency is not None:
             data["defaultCurrency"] = self.default_currency
         if self.addresses is not None:
-            data["addresses"] = [item.to_dict() for item in self.addresses]
+            data["addresses"] = to_json(self.addresses)
         if self.note is not None:
             data["note"] = self.note
         return data
 
 
 _COMMERCE_CUSTOMER_FIELDS_KEYS = frozenset(
-    {
-        "customerName",
-        "emailAddress",
-        "phone",
-        "defaultCurrency",
-        "addresses",
-        "note",
-    }
+    {"customerName", "emailAddress", "phone", "defaultCurrency", "addresses", "note"},
 )
 
 
@@ -228,9 +193,7 @@ class CreatedDate:
         """Build a ``CreatedDate`` from its decoded JSON object."""
         return cls(
             created_date=data.get("createdDate"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CREATED_DATE_KEYS
-            },
+            additional_properties=unknown_properties(data, _CREATED_DATE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -241,11 +204,7 @@ class CreatedDate:
         return data
 
 
-_CREATED_DATE_KEYS = frozenset(
-    {
-        "createdDate",
-    }
-)
+_CREATED_DATE_KEYS = frozenset({"createdDate"})
 
 
 @dataclass(kw_only=True)
@@ -267,9 +226,7 @@ class ModifiedDates:
         return cls(
             modified_date=data.get("modifiedDate"),
             source_modified_date=data.get("sourceModifiedDate"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _MODIFIED_DATES_KEYS
-            },
+            additional_properties=unknown_properties(data, _MODIFIED_DATES_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -282,12 +239,7 @@ class ModifiedDates:
         return data
 
 
-_MODIFIED_DATES_KEYS = frozenset(
-    {
-        "modifiedDate",
-        "sourceModifiedDate",
-    }
-)
+_MODIFIED_DATES_KEYS = frozenset({"modifiedDate", "sourceModifiedDate"})
 
 
 @dataclass(kw_only=True)
@@ -322,25 +274,18 @@ class CommerceCustomer:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CommerceCustomer:
         """Build a ``CommerceCustomer`` from its decoded JSON object."""
-        _addresses = data.get("addresses")
         return cls(
             id=data["id"],
             customer_name=data.get("customerName"),
             email_address=data.get("emailAddress"),
             phone=data.get("phone", UNSET),
             default_currency=data.get("defaultCurrency"),
-            addresses=(
-                None
-                if _addresses is None
-                else [CommerceAddress.from_dict(item) for item in _addresses]
-            ),
+            addresses=optional(data.get("addresses"), decode_list, CommerceAddress.from_dict),
             note=data.get("note"),
             created_date=data.get("createdDate"),
             modified_date=data.get("modifiedDate"),
             source_modified_date=data.get("sourceModifiedDate"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _COMMERCE_CUSTOMER_KEYS
-            },
+            additional_properties=unknown_properties(data, _COMMERCE_CUSTOMER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -356,7 +301,7 @@ class CommerceCustomer:
         if self.default_currency is not None:
             data["defaultCurrency"] = self.default_currency
         if self.addresses is not None:
-            data["addresses"] = [item.to_dict() for item in self.addresses]
+            data["addresses"] = to_json(self.addresses)
         if self.note is not None:
             data["note"] = self.note
         if self.created_date is not None:
@@ -380,7 +325,7 @@ _COMMERCE_CUSTOMER_KEYS = frozenset(
         "createdDate",
         "modifiedDate",
         "sourceModifiedDate",
-    }
+    },
 )
 
 
@@ -400,9 +345,7 @@ class HalRef:
         """Build a ``HalRef`` from its decoded JSON object."""
         return cls(
             href=data.get("href"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _HAL_REF_KEYS
-            },
+            additional_properties=unknown_properties(data, _HAL_REF_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -413,11 +356,7 @@ class HalRef:
         return data
 
 
-_HAL_REF_KEYS = frozenset(
-    {
-        "href",
-    }
-)
+_HAL_REF_KEYS = frozenset({"href"})
 
 
 @dataclass(kw_only=True)
@@ -440,40 +379,27 @@ class Links:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Links:
         """Build a ``Links`` from its decoded JSON object."""
-        _self_ = data["self"]
-        _current = data["current"]
-        _next = data.get("next")
-        _previous = data.get("previous")
         return cls(
-            self_=HalRef.from_dict(_self_),
-            current=HalRef.from_dict(_current),
-            next=None if _next is None else HalRef.from_dict(_next),
-            previous=None if _previous is None else HalRef.from_dict(_previous),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _LINKS_KEYS
-            },
+            self_=HalRef.from_dict(data["self"]),
+            current=HalRef.from_dict(data["current"]),
+            next=optional(data.get("next"), HalRef.from_dict),
+            previous=optional(data.get("previous"), HalRef.from_dict),
+            additional_properties=unknown_properties(data, _LINKS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Links``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["self"] = self.self_.to_dict()
-        data["current"] = self.current.to_dict()
+        data["self"] = to_json(self.self_)
+        data["current"] = to_json(self.current)
         if self.next is not None:
-            data["next"] = self.next.to_dict()
+            data["next"] = to_json(self.next)
         if self.previous is not None:
-            data["previous"] = self.previous.to_dict()
+            data["previous"] = to_json(self.previous)
         return data
 
 
-_LINKS_KEYS = frozenset(
-    {
-        "self",
-        "current",
-        "next",
-        "previous",
-    }
-)
+_LINKS_KEYS = frozenset({"self", "current", "next", "previous"})
 
 
 @dataclass(kw_only=True)
@@ -498,43 +424,29 @@ class CommerceCustomers:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CommerceCustomers:
         """Build a ``CommerceCustomers`` from its decoded JSON object."""
-        _results = data.get("results")
-        _links = data["_links"]
         return cls(
-            results=(
-                None
-                if _results is None
-                else [CommerceCustomer.from_dict(item) for item in _results]
-            ),
+            results=optional(data.get("results"), decode_list, CommerceCustomer.from_dict),
             page_number=data["pageNumber"],
             page_size=data["pageSize"],
             total_results=data["totalResults"],
-            links=Links.from_dict(_links),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _COMMERCE_CUSTOMERS_KEYS
-            },
+            links=Links.from_dict(data["_links"]),
+            additional_properties=unknown_properties(data, _COMMERCE_CUSTOMERS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``CommerceCustomers``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.results is not None:
-            data["results"] = [item.to_dict() for item in self.results]
+            data["results"] = to_json(self.results)
         data["pageNumber"] = self.page_number
         data["pageSize"] = self.page_size
         data["totalResults"] = self.total_results
-        data["_links"] = self.links.to_dict()
+        data["_links"] = to_json(self.links)
         return data
 
 
 _COMMERCE_CUSTOMERS_KEYS = frozenset(
-    {
-        "results",
-        "pageNumber",
-        "pageSize",
-        "totalResults",
-        "_links",
-    }
+    {"results", "pageNumber", "pageSize", "totalResults", "_links"},
 )
 
 
@@ -558,15 +470,12 @@ class PagingInfo:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PagingInfo:
         """Build a ``PagingInfo`` from its decoded JSON object."""
-        _links = data["_links"]
         return cls(
             page_number=data["pageNumber"],
             page_size=data["pageSize"],
             total_results=data["totalResults"],
-            links=Links.from_dict(_links),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PAGING_INFO_KEYS
-            },
+            links=Links.from_dict(data["_links"]),
+            additional_properties=unknown_properties(data, _PAGING_INFO_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -575,18 +484,11 @@ class PagingInfo:
         data["pageNumber"] = self.page_number
         data["pageSize"] = self.page_size
         data["totalResults"] = self.total_results
-        data["_links"] = self.links.to_dict()
+        data["_links"] = to_json(self.links)
         return data
 
 
-_PAGING_INFO_KEYS = frozenset(
-    {
-        "pageNumber",
-        "pageSize",
-        "totalResults",
-        "_links",
-    }
-)
+_PAGING_INFO_KEYS = frozenset({"pageNumber", "pageSize", "totalResults", "_links"})
 
 
 @dataclass(kw_only=True)
@@ -620,9 +522,7 @@ class ErrorMessage:
             correlation_id=data.get("correlationId"),
             can_be_retried=data.get("canBeRetried"),
             detailed_error_code=data.get("detailedErrorCode"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ERROR_MESSAGE_KEYS
-            },
+            additional_properties=unknown_properties(data, _ERROR_MESSAGE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -644,12 +544,5 @@ class ErrorMessage:
 
 
 _ERROR_MESSAGE_KEYS = frozenset(
-    {
-        "statusCode",
-        "service",
-        "error",
-        "correlationId",
-        "canBeRetried",
-        "detailedErrorCode",
-    }
+    {"statusCode", "service", "error", "correlationId", "canBeRetried", "detailedErrorCode"},
 )

@@ -21,6 +21,7 @@ from ._runtime import (
     Transport,
     aiterate_pages,
     iterate_pages,
+    to_json,
 )
 from .models import (
     CreateCustomerCardRequest,
@@ -166,9 +167,7 @@ class CustomersResource:
             query=[
                 QueryParam("cursor", cursor, "form", True),
             ],
-            headers=[
-                ("Authorization", authorization),
-            ],
+            headers=[("Authorization", authorization)],
             parse=lambda response: ListCustomersResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -238,10 +237,8 @@ class CustomersResource:
         """Like ``create_customer``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _CREATE_CUSTOMER,
-            headers=[
-                ("Authorization", authorization),
-            ],
-            json_body=body.to_dict(),
+            headers=[("Authorization", authorization)],
+            json_body=to_json(body),
             parse=lambda response: CreateCustomerResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -288,12 +285,8 @@ class CustomersResource:
         """Like ``retrieve_customer``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _RETRIEVE_CUSTOMER,
-            path={
-                "customer_id": customer_id,
-            },
-            headers=[
-                ("Authorization", authorization),
-            ],
+            path={"customer_id": customer_id},
+            headers=[("Authorization", authorization)],
             parse=lambda response: RetrieveCustomerResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -343,13 +336,9 @@ class CustomersResource:
         """Like ``update_customer``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _UPDATE_CUSTOMER,
-            path={
-                "customer_id": customer_id,
-            },
-            headers=[
-                ("Authorization", authorization),
-            ],
-            json_body=body.to_dict(),
+            path={"customer_id": customer_id},
+            headers=[("Authorization", authorization)],
+            json_body=to_json(body),
             parse=lambda response: UpdateCustomerResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -396,12 +385,8 @@ class CustomersResource:
         """Like ``delete_customer``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _DELETE_CUSTOMER,
-            path={
-                "customer_id": customer_id,
-            },
-            headers=[
-                ("Authorization", authorization),
-            ],
+            path={"customer_id": customer_id},
+            headers=[("Authorization", authorization)],
             parse=lambda response: DeleteCustomerResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -451,13 +436,9 @@ class CustomersResource:
         """Like ``create_customer_card``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _CREATE_CUSTOMER_CARD,
-            path={
-                "customer_id": customer_id,
-            },
-            headers=[
-                ("Authorization", authorization),
-            ],
-            json_body=body.to_dict(),
+            path={"customer_id": customer_id},
+            headers=[("Authorization", authorization)],
+            json_body=to_json(body),
             parse=lambda response: CreateCustomerCardResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -507,13 +488,8 @@ class CustomersResource:
         """Like ``delete_customer_card``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _DELETE_CUSTOMER_CARD,
-            path={
-                "customer_id": customer_id,
-                "card_id": card_id,
-            },
-            headers=[
-                ("Authorization", authorization),
-            ],
+            path={"customer_id": customer_id, "card_id": card_id},
+            headers=[("Authorization", authorization)],
             parse=lambda response: DeleteCustomerCardResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -570,9 +546,7 @@ class AsyncCustomersResource:
             query=[
                 QueryParam("cursor", cursor, "form", True),
             ],
-            headers=[
-                ("Authorization", authorization),
-            ],
+            headers=[("Authorization", authorization)],
             parse=lambda response: ListCustomersResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -642,10 +616,8 @@ class AsyncCustomersResource:
         """Like ``create_customer``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _CREATE_CUSTOMER,
-            headers=[
-                ("Authorization", authorization),
-            ],
-            json_body=body.to_dict(),
+            headers=[("Authorization", authorization)],
+            json_body=to_json(body),
             parse=lambda response: CreateCustomerResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -692,12 +664,8 @@ class AsyncCustomersResource:
         """Like ``retrieve_customer``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _RETRIEVE_CUSTOMER,
-            path={
-                "customer_id": customer_id,
-            },
-            headers=[
-                ("Authorization", authorization),
-            ],
+            path={"customer_id": customer_id},
+            headers=[("Authorization", authorization)],
             parse=lambda response: RetrieveCustomerResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -747,13 +715,9 @@ class AsyncCustomersResource:
         """Like ``update_customer``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _UPDATE_CUSTOMER,
-            path={
-                "customer_id": customer_id,
-            },
-            headers=[
-                ("Authorization", authorization),
-            ],
-            json_body=body.to_dict(),
+            path={"customer_id": customer_id},
+            headers=[("Authorization", authorization)],
+            json_body=to_json(body),
             parse=lambda response: UpdateCustomerResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -800,12 +764,8 @@ class AsyncCustomersResource:
         """Like ``delete_customer``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _DELETE_CUSTOMER,
-            path={
-                "customer_id": customer_id,
-            },
-            headers=[
-                ("Authorization", authorization),
-            ],
+            path={"customer_id": customer_id},
+            headers=[("Authorization", authorization)],
             parse=lambda response: DeleteCustomerResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -855,13 +815,9 @@ class AsyncCustomersResource:
         """Like ``create_customer_card``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _CREATE_CUSTOMER_CARD,
-            path={
-                "customer_id": customer_id,
-            },
-            headers=[
-                ("Authorization", authorization),
-            ],
-            json_body=body.to_dict(),
+            path={"customer_id": customer_id},
+            headers=[("Authorization", authorization)],
+            json_body=to_json(body),
             parse=lambda response: CreateCustomerCardResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -911,13 +867,8 @@ class AsyncCustomersResource:
         """Like ``delete_customer_card``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _DELETE_CUSTOMER_CARD,
-            path={
-                "customer_id": customer_id,
-                "card_id": card_id,
-            },
-            headers=[
-                ("Authorization", authorization),
-            ],
+            path={"customer_id": customer_id, "card_id": card_id},
+            headers=[("Authorization", authorization)],
             parse=lambda response: DeleteCustomerCardResponse.from_dict(response.json()),
             timeout=timeout,
             retries=retries,

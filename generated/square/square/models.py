@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Mapping
 
-from ._runtime import parse_datetime, parse_enum
+from ._runtime import decode_list, optional, parse_datetime, parse_enum, to_json, unknown_properties
 
 
 class AddressCountry(str, Enum):
@@ -429,7 +429,6 @@ class Address:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Address:
         """Build a ``Address`` from its decoded JSON object."""
-        _country = data.get("country")
         return cls(
             address_line_1=data.get("address_line_1"),
             address_line_2=data.get("address_line_2"),
@@ -442,13 +441,11 @@ class Address:
             administrative_district_level_2=data.get("administrative_district_level_2"),
             administrative_district_level_3=data.get("administrative_district_level_3"),
             postal_code=data.get("postal_code"),
-            country=None if _country is None else parse_enum(AddressCountry, _country),
+            country=optional(data.get("country"), parse_enum, AddressCountry),
             first_name=data.get("first_name"),
             last_name=data.get("last_name"),
             organization=data.get("organization"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ADDRESS_KEYS
-            },
+            additional_properties=unknown_properties(data, _ADDRESS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -477,9 +474,7 @@ class Address:
         if self.postal_code is not None:
             data["postal_code"] = self.postal_code
         if self.country is not None:
-            data["country"] = (
-                self.country.value if isinstance(self.country, AddressCountry) else self.country
-            )
+            data["country"] = to_json(self.country)
         if self.first_name is not None:
             data["first_name"] = self.first_name
         if self.last_name is not None:
@@ -506,7 +501,7 @@ _ADDRESS_KEYS = frozenset(
         "first_name",
         "last_name",
         "organization",
-    }
+    },
 )
 
 
@@ -536,21 +531,15 @@ class Card:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Card:
         """Build a ``Card`` from its decoded JSON object."""
-        _card_brand = data.get("card_brand")
-        _billing_address = data.get("billing_address")
         return cls(
             id=data.get("id"),
-            card_brand=None if _card_brand is None else parse_enum(CardCardBrand, _card_brand),
+            card_brand=optional(data.get("card_brand"), parse_enum, CardCardBrand),
             last_4=data.get("last_4"),
             exp_month=data.get("exp_month"),
             exp_year=data.get("exp_year"),
             cardholder_name=data.get("cardholder_name"),
-            billing_address=(
-                None if _billing_address is None else Address.from_dict(_billing_address)
-            ),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CARD_KEYS
-            },
+            billing_address=optional(data.get("billing_address"), Address.from_dict),
+            additional_properties=unknown_properties(data, _CARD_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -559,11 +548,7 @@ class Card:
         if self.id is not None:
             data["id"] = self.id
         if self.card_brand is not None:
-            data["card_brand"] = (
-                self.card_brand.value
-                if isinstance(self.card_brand, CardCardBrand)
-                else self.card_brand
-            )
+            data["card_brand"] = to_json(self.card_brand)
         if self.last_4 is not None:
             data["last_4"] = self.last_4
         if self.exp_month is not None:
@@ -573,20 +558,12 @@ class Card:
         if self.cardholder_name is not None:
             data["cardholder_name"] = self.cardholder_name
         if self.billing_address is not None:
-            data["billing_address"] = self.billing_address.to_dict()
+            data["billing_address"] = to_json(self.billing_address)
         return data
 
 
 _CARD_KEYS = frozenset(
-    {
-        "id",
-        "card_brand",
-        "last_4",
-        "exp_month",
-        "exp_year",
-        "cardholder_name",
-        "billing_address",
-    }
+    {"id", "card_brand", "last_4", "exp_month", "exp_year", "cardholder_name", "billing_address"},
 )
 
 
@@ -606,9 +583,7 @@ class CustomerPreferences:
         """Build a ``CustomerPreferences`` from its decoded JSON object."""
         return cls(
             email_unsubscribed=data.get("email_unsubscribed"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CUSTOMER_PREFERENCES_KEYS
-            },
+            additional_properties=unknown_properties(data, _CUSTOMER_PREFERENCES_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -619,11 +594,7 @@ class CustomerPreferences:
         return data
 
 
-_CUSTOMER_PREFERENCES_KEYS = frozenset(
-    {
-        "email_unsubscribed",
-    }
-)
+_CUSTOMER_PREFERENCES_KEYS = frozenset({"email_unsubscribed"})
 
 
 @dataclass(kw_only=True)
@@ -645,9 +616,7 @@ class CustomerGroupInfo:
         return cls(
             id=data["id"],
             name=data["name"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CUSTOMER_GROUP_INFO_KEYS
-            },
+            additional_properties=unknown_properties(data, _CUSTOMER_GROUP_INFO_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -658,12 +627,7 @@ class CustomerGroupInfo:
         return data
 
 
-_CUSTOMER_GROUP_INFO_KEYS = frozenset(
-    {
-        "id",
-        "name",
-    }
-)
+_CUSTOMER_GROUP_INFO_KEYS = frozenset({"id", "name"})
 
 
 @dataclass(kw_only=True)
@@ -708,45 +672,33 @@ class Customer:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Customer:
         """Build a ``Customer`` from its decoded JSON object."""
-        _created_at = data["created_at"]
-        _updated_at = data["updated_at"]
-        _cards = data.get("cards")
-        _address = data.get("address")
-        _preferences = data.get("preferences")
-        _groups = data.get("groups")
         return cls(
             id=data["id"],
-            created_at=parse_datetime(_created_at),
-            updated_at=parse_datetime(_updated_at),
-            cards=None if _cards is None else [Card.from_dict(item) for item in _cards],
+            created_at=parse_datetime(data["created_at"]),
+            updated_at=parse_datetime(data["updated_at"]),
+            cards=optional(data.get("cards"), decode_list, Card.from_dict),
             given_name=data.get("given_name"),
             family_name=data.get("family_name"),
             nickname=data.get("nickname"),
             company_name=data.get("company_name"),
             email_address=data.get("email_address"),
-            address=None if _address is None else Address.from_dict(_address),
+            address=optional(data.get("address"), Address.from_dict),
             phone_number=data.get("phone_number"),
             reference_id=data.get("reference_id"),
             note=data.get("note"),
-            preferences=(
-                None if _preferences is None else CustomerPreferences.from_dict(_preferences)
-            ),
-            groups=(
-                None if _groups is None else [CustomerGroupInfo.from_dict(item) for item in _groups]
-            ),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CUSTOMER_KEYS
-            },
+            preferences=optional(data.get("preferences"), CustomerPreferences.from_dict),
+            groups=optional(data.get("groups"), decode_list, CustomerGroupInfo.from_dict),
+            additional_properties=unknown_properties(data, _CUSTOMER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Customer``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["id"] = self.id
-        data["created_at"] = self.created_at.isoformat()
-        data["updated_at"] = self.updated_at.isoformat()
+        data["created_at"] = to_json(self.created_at)
+        data["updated_at"] = to_json(self.updated_at)
         if self.cards is not None:
-            data["cards"] = [item.to_dict() for item in self.cards]
+            data["cards"] = to_json(self.cards)
         if self.given_name is not None:
             data["given_name"] = self.given_name
         if self.family_name is not None:
@@ -758,7 +710,7 @@ class Customer:
         if self.email_address is not None:
             data["email_address"] = self.email_address
         if self.address is not None:
-            data["address"] = self.address.to_dict()
+            data["address"] = to_json(self.address)
         if self.phone_number is not None:
             data["phone_number"] = self.phone_number
         if self.reference_id is not None:
@@ -766,9 +718,9 @@ class Customer:
         if self.note is not None:
             data["note"] = self.note
         if self.preferences is not None:
-            data["preferences"] = self.preferences.to_dict()
+            data["preferences"] = to_json(self.preferences)
         if self.groups is not None:
-            data["groups"] = [item.to_dict() for item in self.groups]
+            data["groups"] = to_json(self.groups)
         return data
 
 
@@ -789,7 +741,7 @@ _CUSTOMER_KEYS = frozenset(
         "note",
         "preferences",
         "groups",
-    }
+    },
 )
 
 
@@ -813,25 +765,19 @@ class Error:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Error:
         """Build a ``Error`` from its decoded JSON object."""
-        _category = data["category"]
-        _code = data["code"]
         return cls(
-            category=parse_enum(ErrorCategory, _category),
-            code=parse_enum(ErrorCode, _code),
+            category=parse_enum(data["category"], ErrorCategory),
+            code=parse_enum(data["code"], ErrorCode),
             detail=data.get("detail"),
             field=data.get("field"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ERROR_KEYS
-            },
+            additional_properties=unknown_properties(data, _ERROR_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Error``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["category"] = (
-            self.category.value if isinstance(self.category, ErrorCategory) else self.category
-        )
-        data["code"] = self.code.value if isinstance(self.code, ErrorCode) else self.code
+        data["category"] = to_json(self.category)
+        data["code"] = to_json(self.code)
         if self.detail is not None:
             data["detail"] = self.detail
         if self.field is not None:
@@ -839,14 +785,7 @@ class Error:
         return data
 
 
-_ERROR_KEYS = frozenset(
-    {
-        "category",
-        "code",
-        "detail",
-        "field",
-    }
-)
+_ERROR_KEYS = frozenset({"category", "code", "detail", "field"})
 
 
 @dataclass(kw_only=True)
@@ -879,22 +818,17 @@ class CreateCustomerRequest:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateCustomerRequest:
         """Build a ``CreateCustomerRequest`` from its decoded JSON object."""
-        _address = data.get("address")
         return cls(
             given_name=data.get("given_name"),
             family_name=data.get("family_name"),
             company_name=data.get("company_name"),
             nickname=data.get("nickname"),
             email_address=data.get("email_address"),
-            address=None if _address is None else Address.from_dict(_address),
+            address=optional(data.get("address"), Address.from_dict),
             phone_number=data.get("phone_number"),
             reference_id=data.get("reference_id"),
             note=data.get("note"),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _CREATE_CUSTOMER_REQUEST_KEYS
-            },
+            additional_properties=unknown_properties(data, _CREATE_CUSTOMER_REQUEST_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -911,7 +845,7 @@ class CreateCustomerRequest:
         if self.email_address is not None:
             data["email_address"] = self.email_address
         if self.address is not None:
-            data["address"] = self.address.to_dict()
+            data["address"] = to_json(self.address)
         if self.phone_number is not None:
             data["phone_number"] = self.phone_number
         if self.reference_id is not None:
@@ -932,7 +866,7 @@ _CREATE_CUSTOMER_REQUEST_KEYS = frozenset(
         "phone_number",
         "reference_id",
         "note",
-    }
+    },
 )
 
 
@@ -966,22 +900,17 @@ class UpdateCustomerRequest:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UpdateCustomerRequest:
         """Build a ``UpdateCustomerRequest`` from its decoded JSON object."""
-        _address = data.get("address")
         return cls(
             given_name=data.get("given_name"),
             family_name=data.get("family_name"),
             company_name=data.get("company_name"),
             nickname=data.get("nickname"),
             email_address=data.get("email_address"),
-            address=None if _address is None else Address.from_dict(_address),
+            address=optional(data.get("address"), Address.from_dict),
             phone_number=data.get("phone_number"),
             reference_id=data.get("reference_id"),
             note=data.get("note"),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _UPDATE_CUSTOMER_REQUEST_KEYS
-            },
+            additional_properties=unknown_properties(data, _UPDATE_CUSTOMER_REQUEST_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -998,7 +927,7 @@ class UpdateCustomerRequest:
         if self.email_address is not None:
             data["email_address"] = self.email_address
         if self.address is not None:
-            data["address"] = self.address.to_dict()
+            data["address"] = to_json(self.address)
         if self.phone_number is not None:
             data["phone_number"] = self.phone_number
         if self.reference_id is not None:
@@ -1019,7 +948,7 @@ _UPDATE_CUSTOMER_REQUEST_KEYS = frozenset(
         "phone_number",
         "reference_id",
         "note",
-    }
+    },
 )
 
 
@@ -1041,18 +970,11 @@ class CreateCustomerCardRequest:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateCustomerCardRequest:
         """Build a ``CreateCustomerCardRequest`` from its decoded JSON object."""
-        _billing_address = data.get("billing_address")
         return cls(
             card_nonce=data["card_nonce"],
-            billing_address=(
-                None if _billing_address is None else Address.from_dict(_billing_address)
-            ),
+            billing_address=optional(data.get("billing_address"), Address.from_dict),
             cardholder_name=data.get("cardholder_name"),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _CREATE_CUSTOMER_CARD_REQUEST_KEYS
-            },
+            additional_properties=unknown_properties(data, _CREATE_CUSTOMER_CARD_REQUEST_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -1060,19 +982,13 @@ class CreateCustomerCardRequest:
         data: dict[str, Any] = dict(self.additional_properties)
         data["card_nonce"] = self.card_nonce
         if self.billing_address is not None:
-            data["billing_address"] = self.billing_address.to_dict()
+            data["billing_address"] = to_json(self.billing_address)
         if self.cardholder_name is not None:
             data["cardholder_name"] = self.cardholder_name
         return data
 
 
-_CREATE_CUSTOMER_CARD_REQUEST_KEYS = frozenset(
-    {
-        "card_nonce",
-        "billing_address",
-        "cardholder_name",
-    }
-)
+_CREATE_CUSTOMER_CARD_REQUEST_KEYS = frozenset({"card_nonce", "billing_address", "cardholder_name"})
 
 
 @dataclass(kw_only=True)
@@ -1091,34 +1007,23 @@ class CreateCustomerResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateCustomerResponse:
         """Build a ``CreateCustomerResponse`` from its decoded JSON object."""
-        _errors = data.get("errors")
-        _customer = data.get("customer")
         return cls(
-            errors=None if _errors is None else [Error.from_dict(item) for item in _errors],
-            customer=None if _customer is None else Customer.from_dict(_customer),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _CREATE_CUSTOMER_RESPONSE_KEYS
-            },
+            errors=optional(data.get("errors"), decode_list, Error.from_dict),
+            customer=optional(data.get("customer"), Customer.from_dict),
+            additional_properties=unknown_properties(data, _CREATE_CUSTOMER_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``CreateCustomerResponse``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.errors is not None:
-            data["errors"] = [item.to_dict() for item in self.errors]
+            data["errors"] = to_json(self.errors)
         if self.customer is not None:
-            data["customer"] = self.customer.to_dict()
+            data["customer"] = to_json(self.customer)
         return data
 
 
-_CREATE_CUSTOMER_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-        "customer",
-    }
-)
+_CREATE_CUSTOMER_RESPONSE_KEYS = frozenset({"errors", "customer"})
 
 
 @dataclass(kw_only=True)
@@ -1137,34 +1042,23 @@ class CreateCustomerCardResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CreateCustomerCardResponse:
         """Build a ``CreateCustomerCardResponse`` from its decoded JSON object."""
-        _errors = data.get("errors")
-        _card = data.get("card")
         return cls(
-            errors=None if _errors is None else [Error.from_dict(item) for item in _errors],
-            card=None if _card is None else Card.from_dict(_card),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _CREATE_CUSTOMER_CARD_RESPONSE_KEYS
-            },
+            errors=optional(data.get("errors"), decode_list, Error.from_dict),
+            card=optional(data.get("card"), Card.from_dict),
+            additional_properties=unknown_properties(data, _CREATE_CUSTOMER_CARD_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``CreateCustomerCardResponse``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.errors is not None:
-            data["errors"] = [item.to_dict() for item in self.errors]
+            data["errors"] = to_json(self.errors)
         if self.card is not None:
-            data["card"] = self.card.to_dict()
+            data["card"] = to_json(self.card)
         return data
 
 
-_CREATE_CUSTOMER_CARD_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-        "card",
-    }
-)
+_CREATE_CUSTOMER_CARD_RESPONSE_KEYS = frozenset({"errors", "card"})
 
 
 @dataclass(kw_only=True)
@@ -1181,29 +1075,20 @@ class DeleteCustomerResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeleteCustomerResponse:
         """Build a ``DeleteCustomerResponse`` from its decoded JSON object."""
-        _errors = data.get("errors")
         return cls(
-            errors=None if _errors is None else [Error.from_dict(item) for item in _errors],
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _DELETE_CUSTOMER_RESPONSE_KEYS
-            },
+            errors=optional(data.get("errors"), decode_list, Error.from_dict),
+            additional_properties=unknown_properties(data, _DELETE_CUSTOMER_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``DeleteCustomerResponse``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.errors is not None:
-            data["errors"] = [item.to_dict() for item in self.errors]
+            data["errors"] = to_json(self.errors)
         return data
 
 
-_DELETE_CUSTOMER_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-    }
-)
+_DELETE_CUSTOMER_RESPONSE_KEYS = frozenset({"errors"})
 
 
 @dataclass(kw_only=True)
@@ -1220,29 +1105,20 @@ class DeleteCustomerCardResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DeleteCustomerCardResponse:
         """Build a ``DeleteCustomerCardResponse`` from its decoded JSON object."""
-        _errors = data.get("errors")
         return cls(
-            errors=None if _errors is None else [Error.from_dict(item) for item in _errors],
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _DELETE_CUSTOMER_CARD_RESPONSE_KEYS
-            },
+            errors=optional(data.get("errors"), decode_list, Error.from_dict),
+            additional_properties=unknown_properties(data, _DELETE_CUSTOMER_CARD_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``DeleteCustomerCardResponse``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.errors is not None:
-            data["errors"] = [item.to_dict() for item in self.errors]
+            data["errors"] = to_json(self.errors)
         return data
 
 
-_DELETE_CUSTOMER_CARD_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-    }
-)
+_DELETE_CUSTOMER_CARD_RESPONSE_KEYS = frozenset({"errors"})
 
 
 @dataclass(kw_only=True)
@@ -1263,40 +1139,26 @@ class ListCustomersResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListCustomersResponse:
         """Build a ``ListCustomersResponse`` from its decoded JSON object."""
-        _errors = data.get("errors")
-        _customers = data.get("customers")
         return cls(
-            errors=None if _errors is None else [Error.from_dict(item) for item in _errors],
-            customers=(
-                None if _customers is None else [Customer.from_dict(item) for item in _customers]
-            ),
+            errors=optional(data.get("errors"), decode_list, Error.from_dict),
+            customers=optional(data.get("customers"), decode_list, Customer.from_dict),
             cursor=data.get("cursor"),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _LIST_CUSTOMERS_RESPONSE_KEYS
-            },
+            additional_properties=unknown_properties(data, _LIST_CUSTOMERS_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``ListCustomersResponse``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.errors is not None:
-            data["errors"] = [item.to_dict() for item in self.errors]
+            data["errors"] = to_json(self.errors)
         if self.customers is not None:
-            data["customers"] = [item.to_dict() for item in self.customers]
+            data["customers"] = to_json(self.customers)
         if self.cursor is not None:
             data["cursor"] = self.cursor
         return data
 
 
-_LIST_CUSTOMERS_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-        "customers",
-        "cursor",
-    }
-)
+_LIST_CUSTOMERS_RESPONSE_KEYS = frozenset({"errors", "customers", "cursor"})
 
 
 @dataclass(kw_only=True)
@@ -1315,34 +1177,23 @@ class RetrieveCustomerResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RetrieveCustomerResponse:
         """Build a ``RetrieveCustomerResponse`` from its decoded JSON object."""
-        _errors = data.get("errors")
-        _customer = data.get("customer")
         return cls(
-            errors=None if _errors is None else [Error.from_dict(item) for item in _errors],
-            customer=None if _customer is None else Customer.from_dict(_customer),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _RETRIEVE_CUSTOMER_RESPONSE_KEYS
-            },
+            errors=optional(data.get("errors"), decode_list, Error.from_dict),
+            customer=optional(data.get("customer"), Customer.from_dict),
+            additional_properties=unknown_properties(data, _RETRIEVE_CUSTOMER_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``RetrieveCustomerResponse``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.errors is not None:
-            data["errors"] = [item.to_dict() for item in self.errors]
+            data["errors"] = to_json(self.errors)
         if self.customer is not None:
-            data["customer"] = self.customer.to_dict()
+            data["customer"] = to_json(self.customer)
         return data
 
 
-_RETRIEVE_CUSTOMER_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-        "customer",
-    }
-)
+_RETRIEVE_CUSTOMER_RESPONSE_KEYS = frozenset({"errors", "customer"})
 
 
 @dataclass(kw_only=True)
@@ -1361,31 +1212,20 @@ class UpdateCustomerResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> UpdateCustomerResponse:
         """Build a ``UpdateCustomerResponse`` from its decoded JSON object."""
-        _errors = data.get("errors")
-        _customer = data.get("customer")
         return cls(
-            errors=None if _errors is None else [Error.from_dict(item) for item in _errors],
-            customer=None if _customer is None else Customer.from_dict(_customer),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _UPDATE_CUSTOMER_RESPONSE_KEYS
-            },
+            errors=optional(data.get("errors"), decode_list, Error.from_dict),
+            customer=optional(data.get("customer"), Customer.from_dict),
+            additional_properties=unknown_properties(data, _UPDATE_CUSTOMER_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``UpdateCustomerResponse``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.errors is not None:
-            data["errors"] = [item.to_dict() for item in self.errors]
+            data["errors"] = to_json(self.errors)
         if self.customer is not None:
-            data["customer"] = self.customer.to_dict()
+            data["customer"] = to_json(self.customer)
         return data
 
 
-_UPDATE_CUSTOMER_RESPONSE_KEYS = frozenset(
-    {
-        "errors",
-        "customer",
-    }
-)
+_UPDATE_CUSTOMER_RESPONSE_KEYS = frozenset({"errors", "customer"})

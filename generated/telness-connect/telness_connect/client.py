@@ -224,9 +224,8 @@ def _credentials(
 ) -> dict[str, Auth]:
     """Auth objects, by security scheme, for the credentials given or found in the environment."""
     auth: dict[str, Auth] = {}
-    api_key_auth = (
-        api_key_auth if api_key_auth is not None else os.environ.get("TELNESS_CONNECT_API_KEY_AUTH")
-    )
+    if api_key_auth is None:
+        api_key_auth = os.environ.get("TELNESS_CONNECT_API_KEY_AUTH")
     if api_key_auth is not None:
         auth["ApiKeyAuth"] = ApiKeyAuth("X-Api-Key", "header", api_key_auth)
     return auth
@@ -256,9 +255,7 @@ class Client:
     ) -> None:
         self._core = ClientCore(
             base_url=base_url or os.environ.get("TELNESS_CONNECT_BASE_URL") or DEFAULT_BASE_URL,
-            auth=_credentials(
-                api_key_auth,
-            ),
+            auth=_credentials(api_key_auth),
             credential_hints={
                 "ApiKeyAuth": "pass api_key_auth to the client or set TELNESS_CONNECT_API_KEY_AUTH",
             },
@@ -306,9 +303,7 @@ class AsyncClient:
     ) -> None:
         self._core = AsyncClientCore(
             base_url=base_url or os.environ.get("TELNESS_CONNECT_BASE_URL") or DEFAULT_BASE_URL,
-            auth=_credentials(
-                api_key_auth,
-            ),
+            auth=_credentials(api_key_auth),
             credential_hints={
                 "ApiKeyAuth": "pass api_key_auth to the client or set TELNESS_CONNECT_API_KEY_AUTH",
             },

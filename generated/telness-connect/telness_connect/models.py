@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any, Mapping
 from uuid import UUID
 
-from ._runtime import UNSET, Unset, parse_enum
+from ._runtime import UNSET, Unset, decode_list, optional, parse_enum, to_json, unknown_properties
 
 
 class CustomerCustomerType(str, Enum):
@@ -46,9 +46,7 @@ class CustomerContact:
         return cls(
             email=data.get("email"),
             msisdn=data.get("msisdn"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CUSTOMER_CONTACT_KEYS
-            },
+            additional_properties=unknown_properties(data, _CUSTOMER_CONTACT_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,12 +59,7 @@ class CustomerContact:
         return data
 
 
-_CUSTOMER_CONTACT_KEYS = frozenset(
-    {
-        "email",
-        "msisdn",
-    }
-)
+_CUSTOMER_CONTACT_KEYS = frozenset({"email", "msisdn"})
 
 
 @dataclass(kw_only=True)
@@ -106,9 +99,7 @@ class PostalAddress:
             state=data.get("state"),
             region=data.get("region"),
             attention=data.get("attention"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _POSTAL_ADDRESS_KEYS
-            },
+            additional_properties=unknown_properties(data, _POSTAL_ADDRESS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,16 +125,7 @@ class PostalAddress:
 
 
 _POSTAL_ADDRESS_KEYS = frozenset(
-    {
-        "street1",
-        "city",
-        "zip",
-        "country",
-        "street2",
-        "state",
-        "region",
-        "attention",
-    }
+    {"street1", "city", "zip", "country", "street2", "state", "region", "attention"},
 )
 
 
@@ -171,20 +153,14 @@ class Billing:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Billing:
         """Build a ``Billing`` from its decoded JSON object."""
-        _address = data.get("address")
-        _default_payment_profile_id = data.get("defaultPaymentProfileId")
         return cls(
             method=data.get("method"),
             currency=data.get("currency"),
             email=data.get("email"),
-            address=None if _address is None else PostalAddress.from_dict(_address),
-            default_payment_profile_id=(
-                None if _default_payment_profile_id is None else UUID(_default_payment_profile_id)
-            ),
+            address=optional(data.get("address"), PostalAddress.from_dict),
+            default_payment_profile_id=optional(data.get("defaultPaymentProfileId"), UUID),
             auto_pay=data.get("autoPay"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _BILLING_KEYS
-            },
+            additional_properties=unknown_properties(data, _BILLING_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,23 +173,16 @@ class Billing:
         if self.email is not None:
             data["email"] = self.email
         if self.address is not None:
-            data["address"] = self.address.to_dict()
+            data["address"] = to_json(self.address)
         if self.default_payment_profile_id is not None:
-            data["defaultPaymentProfileId"] = str(self.default_payment_profile_id)
+            data["defaultPaymentProfileId"] = to_json(self.default_payment_profile_id)
         if self.auto_pay is not None:
             data["autoPay"] = self.auto_pay
         return data
 
 
 _BILLING_KEYS = frozenset(
-    {
-        "method",
-        "currency",
-        "email",
-        "address",
-        "defaultPaymentProfileId",
-        "autoPay",
-    }
+    {"method", "currency", "email", "address", "defaultPaymentProfileId", "autoPay"},
 )
 
 
@@ -239,9 +208,7 @@ class CustomerUser:
             user_id=data.get("userId"),
             name=data.get("name"),
             role=data.get("role"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CUSTOMER_USER_KEYS
-            },
+            additional_properties=unknown_properties(data, _CUSTOMER_USER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -256,13 +223,7 @@ class CustomerUser:
         return data
 
 
-_CUSTOMER_USER_KEYS = frozenset(
-    {
-        "userId",
-        "name",
-        "role",
-    }
-)
+_CUSTOMER_USER_KEYS = frozenset({"userId", "name", "role"})
 
 
 @dataclass(kw_only=True)
@@ -285,15 +246,12 @@ class Shipping:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Shipping:
         """Build a ``Shipping`` from its decoded JSON object."""
-        _address = data.get("address")
         return cls(
             name=data.get("name"),
-            address=None if _address is None else PostalAddress.from_dict(_address),
+            address=optional(data.get("address"), PostalAddress.from_dict),
             msisdn=data.get("msisdn"),
             instructions=data.get("instructions"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _SHIPPING_KEYS
-            },
+            additional_properties=unknown_properties(data, _SHIPPING_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -302,7 +260,7 @@ class Shipping:
         if self.name is not None:
             data["name"] = self.name
         if self.address is not None:
-            data["address"] = self.address.to_dict()
+            data["address"] = to_json(self.address)
         if self.msisdn is not None:
             data["msisdn"] = self.msisdn
         if self.instructions is not None:
@@ -310,14 +268,7 @@ class Shipping:
         return data
 
 
-_SHIPPING_KEYS = frozenset(
-    {
-        "name",
-        "address",
-        "msisdn",
-        "instructions",
-    }
-)
+_SHIPPING_KEYS = frozenset({"name", "address", "msisdn", "instructions"})
 
 
 @dataclass(kw_only=True)
@@ -358,33 +309,21 @@ class Customer:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Customer:
         """Build a ``Customer`` from its decoded JSON object."""
-        _customer_type = data.get("customerType")
-        _contact = data.get("contact")
-        _billing = data.get("billing")
-        _users = data.get("users")
-        _contact_person = data.get("contactPerson")
-        _shipping = data.get("shipping")
         return cls(
             customer_id=data["customerId"],
-            customer_type=(
-                None if _customer_type is None else parse_enum(CustomerCustomerType, _customer_type)
-            ),
+            customer_type=optional(data.get("customerType"), parse_enum, CustomerCustomerType),
             name=data.get("name"),
-            contact=None if _contact is None else CustomerContact.from_dict(_contact),
+            contact=optional(data.get("contact"), CustomerContact.from_dict),
             identity=data.get("identity"),
             preferred_locale=data.get("preferredLocale"),
             human_readable_id=data.get("humanReadableId"),
             reference_id=data.get("referenceId"),
-            billing=None if _billing is None else Billing.from_dict(_billing),
-            users=None if _users is None else [CustomerUser.from_dict(item) for item in _users],
-            contact_person=(
-                None if _contact_person is None else CustomerUser.from_dict(_contact_person)
-            ),
-            shipping=None if _shipping is None else Shipping.from_dict(_shipping),
+            billing=optional(data.get("billing"), Billing.from_dict),
+            users=optional(data.get("users"), decode_list, CustomerUser.from_dict),
+            contact_person=optional(data.get("contactPerson"), CustomerUser.from_dict),
+            shipping=optional(data.get("shipping"), Shipping.from_dict),
             metadata=data.get("metadata"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CUSTOMER_KEYS
-            },
+            additional_properties=unknown_properties(data, _CUSTOMER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -392,15 +331,11 @@ class Customer:
         data: dict[str, Any] = dict(self.additional_properties)
         data["customerId"] = self.customer_id
         if self.customer_type is not None:
-            data["customerType"] = (
-                self.customer_type.value
-                if isinstance(self.customer_type, CustomerCustomerType)
-                else self.customer_type
-            )
+            data["customerType"] = to_json(self.customer_type)
         if self.name is not None:
             data["name"] = self.name
         if self.contact is not None:
-            data["contact"] = self.contact.to_dict()
+            data["contact"] = to_json(self.contact)
         if self.identity is not None:
             data["identity"] = self.identity
         if self.preferred_locale is not None:
@@ -410,13 +345,13 @@ class Customer:
         if self.reference_id is not None:
             data["referenceId"] = self.reference_id
         if self.billing is not None:
-            data["billing"] = self.billing.to_dict()
+            data["billing"] = to_json(self.billing)
         if self.users is not None:
-            data["users"] = [item.to_dict() for item in self.users]
+            data["users"] = to_json(self.users)
         if self.contact_person is not None:
-            data["contactPerson"] = self.contact_person.to_dict()
+            data["contactPerson"] = to_json(self.contact_person)
         if self.shipping is not None:
-            data["shipping"] = self.shipping.to_dict()
+            data["shipping"] = to_json(self.shipping)
         if self.metadata is not None:
             data["metadata"] = self.metadata
         return data
@@ -437,7 +372,7 @@ _CUSTOMER_KEYS = frozenset(
         "contactPerson",
         "shipping",
         "metadata",
-    }
+    },
 )
 
 
@@ -457,9 +392,7 @@ class CursorPagination:
         """Build a ``CursorPagination`` from its decoded JSON object."""
         return cls(
             next_cursor=data.get("nextCursor", UNSET),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CURSOR_PAGINATION_KEYS
-            },
+            additional_properties=unknown_properties(data, _CURSOR_PAGINATION_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -470,11 +403,7 @@ class CursorPagination:
         return data
 
 
-_CURSOR_PAGINATION_KEYS = frozenset(
-    {
-        "nextCursor",
-    }
-)
+_CURSOR_PAGINATION_KEYS = frozenset({"nextCursor"})
 
 
 @dataclass(kw_only=True)
@@ -493,30 +422,21 @@ class CustomerList:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CustomerList:
         """Build a ``CustomerList`` from its decoded JSON object."""
-        _items = data["items"]
-        _pagination = data["pagination"]
         return cls(
-            items=[Customer.from_dict(item) for item in _items],
-            pagination=CursorPagination.from_dict(_pagination),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CUSTOMER_LIST_KEYS
-            },
+            items=decode_list(data["items"], Customer.from_dict),
+            pagination=CursorPagination.from_dict(data["pagination"]),
+            additional_properties=unknown_properties(data, _CUSTOMER_LIST_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``CustomerList``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["items"] = [item.to_dict() for item in self.items]
-        data["pagination"] = self.pagination.to_dict()
+        data["items"] = to_json(self.items)
+        data["pagination"] = to_json(self.pagination)
         return data
 
 
-_CUSTOMER_LIST_KEYS = frozenset(
-    {
-        "items",
-        "pagination",
-    }
-)
+_CUSTOMER_LIST_KEYS = frozenset({"items", "pagination"})
 
 
 @dataclass(kw_only=True)
@@ -544,9 +464,7 @@ class ErrorDetail:
             code=data.get("code"),
             property=data.get("property"),
             suggestion=data.get("suggestion"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ERROR_DETAIL_KEYS
-            },
+            additional_properties=unknown_properties(data, _ERROR_DETAIL_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -563,14 +481,7 @@ class ErrorDetail:
         return data
 
 
-_ERROR_DETAIL_KEYS = frozenset(
-    {
-        "message",
-        "code",
-        "property",
-        "suggestion",
-    }
-)
+_ERROR_DETAIL_KEYS = frozenset({"message", "code", "property", "suggestion"})
 
 
 @dataclass(kw_only=True)
@@ -593,17 +504,12 @@ class Error:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Error:
         """Build a ``Error`` from its decoded JSON object."""
-        _details = data.get("details")
         return cls(
             message=data.get("message"),
             code=data.get("code"),
-            details=(
-                None if _details is None else [ErrorDetail.from_dict(item) for item in _details]
-            ),
+            details=optional(data.get("details"), decode_list, ErrorDetail.from_dict),
             hint=data.get("hint"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ERROR_KEYS
-            },
+            additional_properties=unknown_properties(data, _ERROR_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -614,17 +520,10 @@ class Error:
         if self.code is not None:
             data["code"] = self.code
         if self.details is not None:
-            data["details"] = [item.to_dict() for item in self.details]
+            data["details"] = to_json(self.details)
         if self.hint is not None:
             data["hint"] = self.hint
         return data
 
 
-_ERROR_KEYS = frozenset(
-    {
-        "message",
-        "code",
-        "details",
-        "hint",
-    }
-)
+_ERROR_KEYS = frozenset({"message", "code", "details", "hint"})

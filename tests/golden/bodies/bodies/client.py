@@ -21,6 +21,8 @@ from ._runtime import (
     RetryConfig,
     Timeout,
     Transport,
+    decode_list,
+    to_json,
 )
 from .models import (
     Accepted,
@@ -184,16 +186,7 @@ class AuthResource:
         return self._core.call(
             _CREATE_TOKEN,
             form=[
-                QueryParam(
-                    "grant_type",
-                    (
-                        grant_type.value
-                        if isinstance(grant_type, TokenRequestGrantType)
-                        else grant_type
-                    ),
-                    "form",
-                    True,
-                ),
+                QueryParam("grant_type", to_json(grant_type), "form", True),
                 QueryParam("username", username, "form", True),
                 QueryParam("password", password, "form", True),
                 QueryParam("scope", scope, "form", False),
@@ -265,14 +258,12 @@ class PetsResource:
         """Like ``upload_pet_photo``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _UPLOAD_PET_PHOTO,
-            path={
-                "petId": pet_id,
-            },
+            path={"petId": pet_id},
             multipart=[
                 ("photo", photo, "image/png"),
                 ("caption", caption),
                 ("tags", tags),
-                ("details", None if details is None else details.to_dict()),
+                ("details", to_json(details)),
             ],
             parse=lambda response: Photo.from_dict(response.json()),
             timeout=timeout,
@@ -313,7 +304,7 @@ class PetsResource:
         """Like ``create_pet``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _CREATE_PET,
-            json_body=body.to_dict(),
+            json_body=to_json(body),
             parse=_parse_create_pet,
             timeout=timeout,
             retries=retries,
@@ -347,7 +338,10 @@ class FilesResource:
             TransportError: the request could not be sent or the response read.
         """
         response = self.upload_documents_with_response(
-            files=files, folder=folder, timeout=timeout, retries=retries
+            files=files,
+            folder=folder,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -405,9 +399,7 @@ class FilesResource:
         """Like ``get_note``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _GET_NOTE,
-            path={
-                "noteId": note_id,
-            },
+            path={"noteId": note_id},
             parse=lambda response: response.text(),
             timeout=timeout,
             retries=retries,
@@ -447,9 +439,7 @@ class FilesResource:
         """Like ``put_note``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _PUT_NOTE,
-            path={
-                "noteId": note_id,
-            },
+            path={"noteId": note_id},
             content=body.encode("utf-8"),
             content_type="text/plain",
             parse=_no_content,
@@ -491,9 +481,7 @@ class FilesResource:
         """Like ``download_blob``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _DOWNLOAD_BLOB,
-            path={
-                "blobId": blob_id,
-            },
+            path={"blobId": blob_id},
             parse=lambda response: response.body,
             timeout=timeout,
             retries=retries,
@@ -523,7 +511,10 @@ class FilesResource:
             TransportError: the request could not be sent or the response read.
         """
         response = self.upload_blob_with_response(
-            blob_id, body=body, timeout=timeout, retries=retries
+            blob_id,
+            body=body,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -538,9 +529,7 @@ class FilesResource:
         """Like ``upload_blob``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _UPLOAD_BLOB,
-            path={
-                "blobId": blob_id,
-            },
+            path={"blobId": blob_id},
             content=body,
             content_type="application/octet-stream",
             parse=lambda response: Blob.from_dict(response.json()),
@@ -695,16 +684,7 @@ class AsyncAuthResource:
         return await self._core.call(
             _CREATE_TOKEN,
             form=[
-                QueryParam(
-                    "grant_type",
-                    (
-                        grant_type.value
-                        if isinstance(grant_type, TokenRequestGrantType)
-                        else grant_type
-                    ),
-                    "form",
-                    True,
-                ),
+                QueryParam("grant_type", to_json(grant_type), "form", True),
                 QueryParam("username", username, "form", True),
                 QueryParam("password", password, "form", True),
                 QueryParam("scope", scope, "form", False),
@@ -776,14 +756,12 @@ class AsyncPetsResource:
         """Like ``upload_pet_photo``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _UPLOAD_PET_PHOTO,
-            path={
-                "petId": pet_id,
-            },
+            path={"petId": pet_id},
             multipart=[
                 ("photo", photo, "image/png"),
                 ("caption", caption),
                 ("tags", tags),
-                ("details", None if details is None else details.to_dict()),
+                ("details", to_json(details)),
             ],
             parse=lambda response: Photo.from_dict(response.json()),
             timeout=timeout,
@@ -824,7 +802,7 @@ class AsyncPetsResource:
         """Like ``create_pet``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _CREATE_PET,
-            json_body=body.to_dict(),
+            json_body=to_json(body),
             parse=_parse_create_pet,
             timeout=timeout,
             retries=retries,
@@ -858,7 +836,10 @@ class AsyncFilesResource:
             TransportError: the request could not be sent or the response read.
         """
         response = await self.upload_documents_with_response(
-            files=files, folder=folder, timeout=timeout, retries=retries
+            files=files,
+            folder=folder,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -916,9 +897,7 @@ class AsyncFilesResource:
         """Like ``get_note``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _GET_NOTE,
-            path={
-                "noteId": note_id,
-            },
+            path={"noteId": note_id},
             parse=lambda response: response.text(),
             timeout=timeout,
             retries=retries,
@@ -945,7 +924,10 @@ class AsyncFilesResource:
             TransportError: the request could not be sent or the response read.
         """
         response = await self.put_note_with_response(
-            note_id, body=body, timeout=timeout, retries=retries
+            note_id,
+            body=body,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -960,9 +942,7 @@ class AsyncFilesResource:
         """Like ``put_note``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _PUT_NOTE,
-            path={
-                "noteId": note_id,
-            },
+            path={"noteId": note_id},
             content=body.encode("utf-8"),
             content_type="text/plain",
             parse=_no_content,
@@ -1004,9 +984,7 @@ class AsyncFilesResource:
         """Like ``download_blob``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _DOWNLOAD_BLOB,
-            path={
-                "blobId": blob_id,
-            },
+            path={"blobId": blob_id},
             parse=lambda response: response.body,
             timeout=timeout,
             retries=retries,
@@ -1036,7 +1014,10 @@ class AsyncFilesResource:
             TransportError: the request could not be sent or the response read.
         """
         response = await self.upload_blob_with_response(
-            blob_id, body=body, timeout=timeout, retries=retries
+            blob_id,
+            body=body,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -1051,9 +1032,7 @@ class AsyncFilesResource:
         """Like ``upload_blob``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _UPLOAD_BLOB,
-            path={
-                "blobId": blob_id,
-            },
+            path={"blobId": blob_id},
             content=body,
             content_type="application/octet-stream",
             parse=lambda response: Blob.from_dict(response.json()),
@@ -1083,7 +1062,9 @@ class AsyncFilesResource:
             TransportError: the request could not be sent or the response read.
         """
         response = await self.publish_feed_with_response(
-            body=body, timeout=timeout, retries=retries
+            body=body,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -1165,7 +1146,7 @@ def _parse_list_jobs(response: Response) -> list[Job] | Accepted | None:
         return Accepted.from_dict(response.json())
     if response.status == 204:
         return None
-    return [Job.from_dict(item) for item in response.json()]
+    return decode_list(response.json(), Job.from_dict)
 
 
 def _credentials(
@@ -1173,11 +1154,8 @@ def _credentials(
 ) -> dict[str, Auth]:
     """Auth objects, by security scheme, for the credentials given or found in the environment."""
     auth: dict[str, Auth] = {}
-    oidc_access_token = (
-        oidc_access_token
-        if oidc_access_token is not None
-        else os.environ.get("BODIES_OIDC_ACCESS_TOKEN")
-    )
+    if oidc_access_token is None:
+        oidc_access_token = os.environ.get("BODIES_OIDC_ACCESS_TOKEN")
     if oidc_access_token is not None:
         auth["oidc"] = HttpBearerAuth(oidc_access_token)
     return auth
@@ -1207,9 +1185,7 @@ class Client:
     ) -> None:
         self._core = ClientCore(
             base_url=base_url or os.environ.get("BODIES_BASE_URL") or DEFAULT_BASE_URL,
-            auth=_credentials(
-                oidc_access_token,
-            ),
+            auth=_credentials(oidc_access_token),
             credential_hints={
                 "oidc": "pass oidc_access_token to the client or set BODIES_OIDC_ACCESS_TOKEN",
             },
@@ -1260,9 +1236,7 @@ class AsyncClient:
     ) -> None:
         self._core = AsyncClientCore(
             base_url=base_url or os.environ.get("BODIES_BASE_URL") or DEFAULT_BASE_URL,
-            auth=_credentials(
-                oidc_access_token,
-            ),
+            auth=_credentials(oidc_access_token),
             credential_hints={
                 "oidc": "pass oidc_access_token to the client or set BODIES_OIDC_ACCESS_TOKEN",
             },

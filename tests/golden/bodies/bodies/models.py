@@ -14,7 +14,7 @@ from datetime import date
 from enum import Enum
 from typing import Any, Mapping
 
-from ._runtime import parse_enum
+from ._runtime import optional, parse_enum, to_json, unknown_properties
 
 
 class TokenRequestGrantType(str, Enum):
@@ -49,44 +49,29 @@ class TokenRequest:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TokenRequest:
         """Build a ``TokenRequest`` from its decoded JSON object."""
-        _grant_type = data["grant_type"]
         return cls(
-            grant_type=parse_enum(TokenRequestGrantType, _grant_type),
+            grant_type=parse_enum(data["grant_type"], TokenRequestGrantType),
             username=data["username"],
             password=data["password"],
             scope=data.get("scope"),
             metadata=data.get("metadata"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _TOKEN_REQUEST_KEYS
-            },
+            additional_properties=unknown_properties(data, _TOKEN_REQUEST_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``TokenRequest``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["grant_type"] = (
-            self.grant_type.value
-            if isinstance(self.grant_type, TokenRequestGrantType)
-            else self.grant_type
-        )
+        data["grant_type"] = to_json(self.grant_type)
         data["username"] = self.username
         data["password"] = self.password
         if self.scope is not None:
-            data["scope"] = list(self.scope)
+            data["scope"] = self.scope
         if self.metadata is not None:
-            data["metadata"] = dict(self.metadata)
+            data["metadata"] = self.metadata
         return data
 
 
-_TOKEN_REQUEST_KEYS = frozenset(
-    {
-        "grant_type",
-        "username",
-        "password",
-        "scope",
-        "metadata",
-    }
-)
+_TOKEN_REQUEST_KEYS = frozenset({"grant_type", "username", "password", "scope", "metadata"})
 
 
 @dataclass(kw_only=True)
@@ -108,9 +93,7 @@ class Token:
         return cls(
             access_token=data["access_token"],
             expires_in=data.get("expires_in"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _TOKEN_KEYS
-            },
+            additional_properties=unknown_properties(data, _TOKEN_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,12 +105,7 @@ class Token:
         return data
 
 
-_TOKEN_KEYS = frozenset(
-    {
-        "access_token",
-        "expires_in",
-    }
-)
+_TOKEN_KEYS = frozenset({"access_token", "expires_in"})
 
 
 @dataclass(kw_only=True)
@@ -146,9 +124,7 @@ class Error:
         """Build a ``Error`` from its decoded JSON object."""
         return cls(
             message=data.get("message"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ERROR_KEYS
-            },
+            additional_properties=unknown_properties(data, _ERROR_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -159,11 +135,7 @@ class Error:
         return data
 
 
-_ERROR_KEYS = frozenset(
-    {
-        "message",
-    }
-)
+_ERROR_KEYS = frozenset({"message"})
 
 
 @dataclass(kw_only=True)
@@ -185,9 +157,7 @@ class Photo:
         return cls(
             id=data["id"],
             size=data.get("size"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PHOTO_KEYS
-            },
+            additional_properties=unknown_properties(data, _PHOTO_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -199,12 +169,7 @@ class Photo:
         return data
 
 
-_PHOTO_KEYS = frozenset(
-    {
-        "id",
-        "size",
-    }
-)
+_PHOTO_KEYS = frozenset({"id", "size"})
 
 
 @dataclass(kw_only=True)
@@ -226,9 +191,7 @@ class Blob:
         return cls(
             id=data["id"],
             size=data.get("size"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _BLOB_KEYS
-            },
+            additional_properties=unknown_properties(data, _BLOB_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -240,12 +203,7 @@ class Blob:
         return data
 
 
-_BLOB_KEYS = frozenset(
-    {
-        "id",
-        "size",
-    }
-)
+_BLOB_KEYS = frozenset({"id", "size"})
 
 
 @dataclass(kw_only=True)
@@ -264,9 +222,7 @@ class NewPet:
         """Build a ``NewPet`` from its decoded JSON object."""
         return cls(
             name=data["name"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _NEW_PET_KEYS
-            },
+            additional_properties=unknown_properties(data, _NEW_PET_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -276,11 +232,7 @@ class NewPet:
         return data
 
 
-_NEW_PET_KEYS = frozenset(
-    {
-        "name",
-    }
-)
+_NEW_PET_KEYS = frozenset({"name"})
 
 
 @dataclass(kw_only=True)
@@ -302,9 +254,7 @@ class Pet:
         return cls(
             id=data["id"],
             name=data["name"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PET_KEYS
-            },
+            additional_properties=unknown_properties(data, _PET_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -315,12 +265,7 @@ class Pet:
         return data
 
 
-_PET_KEYS = frozenset(
-    {
-        "id",
-        "name",
-    }
-)
+_PET_KEYS = frozenset({"id", "name"})
 
 
 @dataclass(kw_only=True)
@@ -339,31 +284,22 @@ class Adoption:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Adoption:
         """Build a ``Adoption`` from its decoded JSON object."""
-        _pet = data["pet"]
-        _adopted = data.get("adopted")
         return cls(
-            pet=Pet.from_dict(_pet),
-            adopted=None if _adopted is None else date.fromisoformat(_adopted),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ADOPTION_KEYS
-            },
+            pet=Pet.from_dict(data["pet"]),
+            adopted=optional(data.get("adopted"), date.fromisoformat),
+            additional_properties=unknown_properties(data, _ADOPTION_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Adoption``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["pet"] = self.pet.to_dict()
+        data["pet"] = to_json(self.pet)
         if self.adopted is not None:
-            data["adopted"] = self.adopted.isoformat()
+            data["adopted"] = to_json(self.adopted)
         return data
 
 
-_ADOPTION_KEYS = frozenset(
-    {
-        "pet",
-        "adopted",
-    }
-)
+_ADOPTION_KEYS = frozenset({"pet", "adopted"})
 
 
 @dataclass(kw_only=True)
@@ -385,9 +321,7 @@ class Job:
         return cls(
             id=data["id"],
             state=data.get("state"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _JOB_KEYS
-            },
+            additional_properties=unknown_properties(data, _JOB_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -399,12 +333,7 @@ class Job:
         return data
 
 
-_JOB_KEYS = frozenset(
-    {
-        "id",
-        "state",
-    }
-)
+_JOB_KEYS = frozenset({"id", "state"})
 
 
 @dataclass(kw_only=True)
@@ -423,9 +352,7 @@ class Accepted:
         """Build a ``Accepted`` from its decoded JSON object."""
         return cls(
             retry_after=data.get("retry_after"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ACCEPTED_KEYS
-            },
+            additional_properties=unknown_properties(data, _ACCEPTED_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -436,11 +363,7 @@ class Accepted:
         return data
 
 
-_ACCEPTED_KEYS = frozenset(
-    {
-        "retry_after",
-    }
-)
+_ACCEPTED_KEYS = frozenset({"retry_after"})
 
 
 @dataclass(kw_only=True)
@@ -462,11 +385,7 @@ class UploadPetPhotoDetails:
         return cls(
             width=data.get("width"),
             height=data.get("height"),
-            additional_properties={
-                key: value
-                for key, value in data.items()
-                if key not in _UPLOAD_PET_PHOTO_DETAILS_KEYS
-            },
+            additional_properties=unknown_properties(data, _UPLOAD_PET_PHOTO_DETAILS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -479,9 +398,4 @@ class UploadPetPhotoDetails:
         return data
 
 
-_UPLOAD_PET_PHOTO_DETAILS_KEYS = frozenset(
-    {
-        "width",
-        "height",
-    }
-)
+_UPLOAD_PET_PHOTO_DETAILS_KEYS = frozenset({"width", "height"})

@@ -91,6 +91,7 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
+    Container,
     Iterable,
     Iterator,
     Mapping,
@@ -119,6 +120,7 @@ if TYPE_CHECKING:  # pragma: no cover - imported lazily at run time
     import socket
     import ssl
     from asyncio import StreamReader, StreamWriter
+    from decimal import Decimal
     from asyncio.events import AbstractEventLoop
 
 __all__ = [
@@ -182,6 +184,13 @@ __all__ = [
     "iterate_pages",
     "parse_datetime",
     "parse_enum",
+    "optional",
+    "decode_list",
+    "decode_map",
+    "decode_union",
+    "parse_decimal",
+    "unknown_properties",
+    "to_json",
     "redact_url",
     "to_wire",
 ]
@@ -532,7 +541,7 @@ def parse_datetime(value: str) -> _dt.datetime:
     return _dt.datetime.fromisoformat(text)
 
 
-def parse_enum(enum_type: type[_E], value: _V) -> _E | _V:
+def parse_enum(value: _V, enum_type: type[_E]) -> _E | _V:
     """Return ``enum_type(value)``, or ``value`` unchanged when the enum does not list it.
 
     An API may add enum values before its clients are regenerated; they are kept, not fatal.
@@ -541,6 +550,77 @@ def parse_enum(enum_type: type[_E], value: _V) -> _E | _V:
         return enum_type(value)
     except ValueError:
         return value
+
+
+# Decoding: the generated ``from_dict`` methods call these with the JSON value first and the
+# rest of a decoder after it, so decoders nest: ``decode_list(value, parse_enum, Status)``.
+
+
+def optional(value: Any, decode: Callable[..., Any], *args: Any) -> Any:
+    """``decode(value, *args)``, or ``value`` itself when it is None (null) or UNSET (absent)."""
+    if value is None or value is UNSET:
+        return value
+    return decode(value, *args)
+
+
+def decode_list(value: Iterable[Any], decode: Callable[..., Any], *args: Any) -> list[Any]:
+    """Each item of a JSON array decoded with ``decode(item, *args)``."""
+    return [decode(item, *args) for item in value]
+
+
+def decode_map(value: Mapping[str, Any], decode: Callable[..., Any], *args: Any) -> dict[str, Any]:
+    """Each value of a JSON object decoded with ``decode(item, *args)``."""
+    return {key: decode(item, *args) for key, item in value.items()}
+
+
+def decode_union(value: Any, *choices: tuple[Any, ...]) -> Any:
+    """``value`` decoded by the first choice ``(json_types, decode, *args)`` whose JSON types it
+    has; unchanged when none has them."""
+    for kinds, decode, *args in choices:
+        if isinstance(value, kinds):
+            return decode(value, *args)
+    return value
+
+
+def parse_decimal(value: str | int | float) -> Decimal:
+    """A JSON number (or numeric string) as a ``Decimal``, through its shortest text."""
+    from decimal import Decimal
+
+    return Decimal(str(value))
+
+
+def unknown_properties(
+    data: Mapping[str, Any], known: Container[str], *decoder: Any
+) -> dict[str, Any]:
+    """The entries of ``data`` whose keys are not in ``known``, values decoded with ``decoder``
+    (a function and its trailing arguments) when one is given."""
+    if not decoder:
+        return {key: value for key, value in data.items() if key not in known}
+    decode, *args = decoder
+    return {key: decode(value, *args) for key, value in data.items() if key not in known}
+
+
+def to_json(value: Any) -> Any:
+    """``value`` as JSON data: models through ``to_dict``, enums by value, dates and times in
+    ISO 8601, UUIDs as text, decimals as plain numbers' text; lists and dicts item by item."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value.value if isinstance(value, enum.Enum) else value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [to_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
+    # A UUID or a Decimal exists only once its module is imported: no import needed to check.
+    uuid_module, decimal_module = sys.modules.get("uuid"), sys.modules.get("decimal")
+    if uuid_module is not None and isinstance(value, uuid_module.UUID):
+        return str(value)
+    if decimal_module is not None and isinstance(value, decimal_module.Decimal):
+        return format(value, "f")
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
 
 
 # ---------------------------------------------------------------------------------------------

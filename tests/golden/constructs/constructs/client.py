@@ -26,6 +26,7 @@ from ._runtime import (
     Transport,
     aiterate_pages,
     iterate_pages,
+    to_json,
 )
 from .models import (
     Category,
@@ -181,13 +182,9 @@ class ShopWidgetsResource:
                 QueryParam("limit", limit, "form", True),
                 QueryParam("status", status, "form", True),
                 QueryParam("ids", ids, "form", False),
-                QueryParam(
-                    "filter", None if filter is None else filter.to_dict(), "deepObject", True
-                ),
+                QueryParam("filter", to_json(filter), "deepObject", True),
             ],
-            headers=[
-                ("X-Request-Id", x_request_id),
-            ],
+            headers=[("X-Request-Id", x_request_id)],
             parse=lambda response: WidgetPage.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -258,7 +255,7 @@ class ShopWidgetsResource:
         """Like ``create_widget``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _CREATE_WIDGET,
-            json_body=body.to_dict(),
+            json_body=to_json(body),
             parse=lambda response: Widget.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -298,9 +295,7 @@ class ShopWidgetsResource:
         """Like ``fetch_widget``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _GET_WIDGET,
-            path={
-                "widgetId": widget_id,
-            },
+            path={"widgetId": widget_id},
             parse=lambda response: Widget.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -352,13 +347,9 @@ class ShopWidgetsResource:
         """Like ``update_widget``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _UPDATE_WIDGET,
-            path={
-                "widgetId": widget_id,
-            },
-            cookies=[
-                ("tracking_id", tracking_id),
-            ],
-            json_body=body.to_dict(),
+            path={"widgetId": widget_id},
+            cookies=[("tracking_id", tracking_id)],
+            json_body=to_json(body),
             parse=lambda response: Widget.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -395,9 +386,7 @@ class ShopWidgetsResource:
         """Like ``delete_widget``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _DELETE_WIDGET,
-            path={
-                "widgetId": widget_id,
-            },
+            path={"widgetId": widget_id},
             parse=_no_content,
             timeout=timeout,
             retries=retries,
@@ -496,9 +485,7 @@ class AdminLegacyResource:
         """Like ``get_legacy_record``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _GET_LEGACY_RECORD,
-            path={
-                "recordId": record_id,
-            },
+            path={"recordId": record_id},
             parse=lambda response: LegacyRecord.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -582,13 +569,9 @@ class AsyncShopWidgetsResource:
                 QueryParam("limit", limit, "form", True),
                 QueryParam("status", status, "form", True),
                 QueryParam("ids", ids, "form", False),
-                QueryParam(
-                    "filter", None if filter is None else filter.to_dict(), "deepObject", True
-                ),
+                QueryParam("filter", to_json(filter), "deepObject", True),
             ],
-            headers=[
-                ("X-Request-Id", x_request_id),
-            ],
+            headers=[("X-Request-Id", x_request_id)],
             parse=lambda response: WidgetPage.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -661,7 +644,7 @@ class AsyncShopWidgetsResource:
         """Like ``create_widget``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _CREATE_WIDGET,
-            json_body=body.to_dict(),
+            json_body=to_json(body),
             parse=lambda response: Widget.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -703,9 +686,7 @@ class AsyncShopWidgetsResource:
         """Like ``fetch_widget``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _GET_WIDGET,
-            path={
-                "widgetId": widget_id,
-            },
+            path={"widgetId": widget_id},
             parse=lambda response: Widget.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -757,13 +738,9 @@ class AsyncShopWidgetsResource:
         """Like ``update_widget``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _UPDATE_WIDGET,
-            path={
-                "widgetId": widget_id,
-            },
-            cookies=[
-                ("tracking_id", tracking_id),
-            ],
-            json_body=body.to_dict(),
+            path={"widgetId": widget_id},
+            cookies=[("tracking_id", tracking_id)],
+            json_body=to_json(body),
             parse=lambda response: Widget.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -802,9 +779,7 @@ class AsyncShopWidgetsResource:
         """Like ``delete_widget``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _DELETE_WIDGET,
-            path={
-                "widgetId": widget_id,
-            },
+            path={"widgetId": widget_id},
             parse=_no_content,
             timeout=timeout,
             retries=retries,
@@ -891,7 +866,9 @@ class AsyncAdminLegacyResource:
             TransportError: the request could not be sent or the response read.
         """
         response = await self.get_legacy_record_with_response(
-            record_id, timeout=timeout, retries=retries
+            record_id,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -905,9 +882,7 @@ class AsyncAdminLegacyResource:
         """Like ``get_legacy_record``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _GET_LEGACY_RECORD,
-            path={
-                "recordId": record_id,
-            },
+            path={"recordId": record_id},
             parse=lambda response: LegacyRecord.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -938,52 +913,32 @@ def _credentials(
 ) -> dict[str, Auth]:
     """Auth objects, by security scheme, for the credentials given or found in the environment."""
     auth: dict[str, Auth] = {}
-    api_key_header = (
-        api_key_header
-        if api_key_header is not None
-        else os.environ.get("CONSTRUCTS_API_KEY_HEADER")
-    )
+    if api_key_header is None:
+        api_key_header = os.environ.get("CONSTRUCTS_API_KEY_HEADER")
     if api_key_header is not None:
         auth["apiKeyHeader"] = ApiKeyAuth("X-Api-Key", "header", api_key_header)
-    api_key_query = (
-        api_key_query if api_key_query is not None else os.environ.get("CONSTRUCTS_API_KEY_QUERY")
-    )
+    if api_key_query is None:
+        api_key_query = os.environ.get("CONSTRUCTS_API_KEY_QUERY")
     if api_key_query is not None:
         auth["apiKeyQuery"] = ApiKeyAuth("api_key", "query", api_key_query)
-    api_key_cookie = (
-        api_key_cookie
-        if api_key_cookie is not None
-        else os.environ.get("CONSTRUCTS_API_KEY_COOKIE")
-    )
+    if api_key_cookie is None:
+        api_key_cookie = os.environ.get("CONSTRUCTS_API_KEY_COOKIE")
     if api_key_cookie is not None:
         auth["apiKeyCookie"] = ApiKeyAuth("widget_session", "cookie", api_key_cookie)
-    basic_auth_username = (
-        basic_auth_username
-        if basic_auth_username is not None
-        else os.environ.get("CONSTRUCTS_BASIC_AUTH_USERNAME")
-    )
-    basic_auth_password = (
-        basic_auth_password
-        if basic_auth_password is not None
-        else os.environ.get("CONSTRUCTS_BASIC_AUTH_PASSWORD")
-    )
+    if basic_auth_username is None:
+        basic_auth_username = os.environ.get("CONSTRUCTS_BASIC_AUTH_USERNAME")
+    if basic_auth_password is None:
+        basic_auth_password = os.environ.get("CONSTRUCTS_BASIC_AUTH_PASSWORD")
     if basic_auth_username is not None and basic_auth_password is not None:
         auth["basicAuth"] = HttpBasicAuth(basic_auth_username, basic_auth_password)
-    bearer_auth = (
-        bearer_auth if bearer_auth is not None else os.environ.get("CONSTRUCTS_BEARER_AUTH")
-    )
+    if bearer_auth is None:
+        bearer_auth = os.environ.get("CONSTRUCTS_BEARER_AUTH")
     if bearer_auth is not None:
         auth["bearerAuth"] = HttpBearerAuth(bearer_auth)
-    oauth2_client_id = (
-        oauth2_client_id
-        if oauth2_client_id is not None
-        else os.environ.get("CONSTRUCTS_OAUTH2_CLIENT_ID")
-    )
-    oauth2_client_secret = (
-        oauth2_client_secret
-        if oauth2_client_secret is not None
-        else os.environ.get("CONSTRUCTS_OAUTH2_CLIENT_SECRET")
-    )
+    if oauth2_client_id is None:
+        oauth2_client_id = os.environ.get("CONSTRUCTS_OAUTH2_CLIENT_ID")
+    if oauth2_client_secret is None:
+        oauth2_client_secret = os.environ.get("CONSTRUCTS_OAUTH2_CLIENT_SECRET")
     if oauth2_client_id is not None and oauth2_client_secret is not None:
         auth["oauth2"] = OAuth2ClientCredentials(
             "https://auth.widgets.example/oauth/token",

@@ -16,7 +16,20 @@ from enum import Enum
 from typing import Any, Mapping
 from uuid import UUID
 
-from ._runtime import UNSET, Unset, parse_datetime, parse_enum, parse_time
+from ._runtime import (
+    UNSET,
+    Unset,
+    decode_list,
+    decode_map,
+    decode_union,
+    optional,
+    parse_datetime,
+    parse_decimal,
+    parse_enum,
+    parse_time,
+    to_json,
+    unknown_properties,
+)
 
 
 class WidgetStatus(str, Enum):
@@ -66,27 +79,20 @@ class Identified:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Identified:
         """Build a ``Identified`` from its decoded JSON object."""
-        _id = data.get("id")
         return cls(
-            id=None if _id is None else UUID(_id),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _IDENTIFIED_KEYS
-            },
+            id=optional(data.get("id"), UUID),
+            additional_properties=unknown_properties(data, _IDENTIFIED_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Identified``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.id is not None:
-            data["id"] = str(self.id)
+            data["id"] = to_json(self.id)
         return data
 
 
-_IDENTIFIED_KEYS = frozenset(
-    {
-        "id",
-    }
-)
+_IDENTIFIED_KEYS = frozenset({"id"})
 
 
 @dataclass(kw_only=True)
@@ -105,36 +111,23 @@ class Audited:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Audited:
         """Build a ``Audited`` from its decoded JSON object."""
-        _created_at = data.get("created_at")
-        _updated_at = data.get("updated_at", UNSET)
         return cls(
-            created_at=None if _created_at is None else parse_datetime(_created_at),
-            updated_at=(
-                _updated_at
-                if _updated_at is None or _updated_at is UNSET
-                else parse_datetime(_updated_at)
-            ),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _AUDITED_KEYS
-            },
+            created_at=optional(data.get("created_at"), parse_datetime),
+            updated_at=optional(data.get("updated_at", UNSET), parse_datetime),
+            additional_properties=unknown_properties(data, _AUDITED_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Audited``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.created_at is not None:
-            data["created_at"] = self.created_at.isoformat()
+            data["created_at"] = to_json(self.created_at)
         if self.updated_at is not UNSET:
-            data["updated_at"] = None if self.updated_at is None else self.updated_at.isoformat()
+            data["updated_at"] = to_json(self.updated_at)
         return data
 
 
-_AUDITED_KEYS = frozenset(
-    {
-        "created_at",
-        "updated_at",
-    }
-)
+_AUDITED_KEYS = frozenset({"created_at", "updated_at"})
 
 
 @dataclass(kw_only=True)
@@ -153,30 +146,22 @@ class Price:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Price:
         """Build a ``Price`` from its decoded JSON object."""
-        _amount = data["amount"]
         return cls(
-            amount=Decimal(str(_amount)),
+            amount=parse_decimal(data["amount"]),
             currency=data.get("currency"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PRICE_KEYS
-            },
+            additional_properties=unknown_properties(data, _PRICE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Price``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["amount"] = format(self.amount, "f")
+        data["amount"] = to_json(self.amount)
         if self.currency is not None:
             data["currency"] = self.currency
         return data
 
 
-_PRICE_KEYS = frozenset(
-    {
-        "amount",
-        "currency",
-    }
-)
+_PRICE_KEYS = frozenset({"amount", "currency"})
 
 
 @dataclass(kw_only=True)
@@ -198,9 +183,7 @@ class Part:
         return cls(
             sku=data["sku"],
             quantity=data.get("quantity"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PART_KEYS
-            },
+            additional_properties=unknown_properties(data, _PART_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -212,12 +195,7 @@ class Part:
         return data
 
 
-_PART_KEYS = frozenset(
-    {
-        "sku",
-        "quantity",
-    }
-)
+_PART_KEYS = frozenset({"sku", "quantity"})
 
 
 @dataclass(kw_only=True)
@@ -236,9 +214,7 @@ class Dimensions:
         """Build a ``Dimensions`` from its decoded JSON object."""
         return cls(
             unit=data["unit"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _DIMENSIONS_KEYS
-            },
+            additional_properties=unknown_properties(data, _DIMENSIONS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -248,11 +224,7 @@ class Dimensions:
         return data
 
 
-_DIMENSIONS_KEYS = frozenset(
-    {
-        "unit",
-    }
-)
+_DIMENSIONS_KEYS = frozenset({"unit"})
 
 
 @dataclass(kw_only=True)
@@ -287,40 +259,29 @@ class WidgetSpecs:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WidgetSpecs:
         """Build a ``WidgetSpecs`` from its decoded JSON object."""
-        _released_on = data.get("released_on")
-        _assembly_time = data.get("assembly_time")
-        _unit_cost = data.get("unit_cost")
-        _dimensions = data.get("dimensions")
-        _batch = data.get("batch")
         return cls(
-            released_on=None if _released_on is None else date.fromisoformat(_released_on),
-            assembly_time=None if _assembly_time is None else parse_time(_assembly_time),
-            unit_cost=None if _unit_cost is None else Decimal(str(_unit_cost)),
+            released_on=optional(data.get("released_on"), date.fromisoformat),
+            assembly_time=optional(data.get("assembly_time"), parse_time),
+            unit_cost=optional(data.get("unit_cost"), parse_decimal),
             serial=data.get("serial"),
             weight_kg=data.get("weight_kg"),
             support_email=data.get("support_email"),
             manual_url=data.get("manual_url"),
-            dimensions=None if _dimensions is None else Dimensions.from_dict(_dimensions),
+            dimensions=optional(data.get("dimensions"), Dimensions.from_dict),
             revision=data.get("revision"),
-            batch=(
-                None
-                if _batch is None
-                else date.fromisoformat(_batch) if isinstance(_batch, str) else _batch
-            ),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _WIDGET_SPECS_KEYS
-            },
+            batch=optional(data.get("batch"), decode_union, (str, date.fromisoformat)),
+            additional_properties=unknown_properties(data, _WIDGET_SPECS_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``WidgetSpecs``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.released_on is not None:
-            data["released_on"] = self.released_on.isoformat()
+            data["released_on"] = to_json(self.released_on)
         if self.assembly_time is not None:
-            data["assembly_time"] = self.assembly_time.isoformat()
+            data["assembly_time"] = to_json(self.assembly_time)
         if self.unit_cost is not None:
-            data["unit_cost"] = format(self.unit_cost, "f")
+            data["unit_cost"] = to_json(self.unit_cost)
         if self.serial is not None:
             data["serial"] = self.serial
         if self.weight_kg is not None:
@@ -330,11 +291,11 @@ class WidgetSpecs:
         if self.manual_url is not None:
             data["manual_url"] = self.manual_url
         if self.dimensions is not None:
-            data["dimensions"] = self.dimensions.to_dict()
+            data["dimensions"] = to_json(self.dimensions)
         if self.revision is not None:
             data["revision"] = self.revision
         if self.batch is not None:
-            data["batch"] = self.batch.isoformat() if isinstance(self.batch, date) else self.batch
+            data["batch"] = to_json(self.batch)
         return data
 
 
@@ -350,7 +311,7 @@ _WIDGET_SPECS_KEYS = frozenset(
         "dimensions",
         "revision",
         "batch",
-    }
+    },
 )
 
 
@@ -372,15 +333,11 @@ class Category:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Category:
         """Build a ``Category`` from its decoded JSON object."""
-        _parent = data.get("parent", UNSET)
-        _children = data["children"]
         return cls(
             name=data["name"],
-            parent=_parent if _parent is None or _parent is UNSET else Category.from_dict(_parent),
-            children=[Category.from_dict(item) for item in _children],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CATEGORY_KEYS
-            },
+            parent=optional(data.get("parent", UNSET), Category.from_dict),
+            children=decode_list(data["children"], Category.from_dict),
+            additional_properties=unknown_properties(data, _CATEGORY_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -388,18 +345,12 @@ class Category:
         data: dict[str, Any] = dict(self.additional_properties)
         data["name"] = self.name
         if self.parent is not UNSET:
-            data["parent"] = None if self.parent is None else self.parent.to_dict()
-        data["children"] = [item.to_dict() for item in self.children]
+            data["parent"] = to_json(self.parent)
+        data["children"] = to_json(self.children)
         return data
 
 
-_CATEGORY_KEYS = frozenset(
-    {
-        "name",
-        "parent",
-        "children",
-    }
-)
+_CATEGORY_KEYS = frozenset({"name", "parent", "children"})
 
 
 @dataclass(kw_only=True)
@@ -421,9 +372,7 @@ class WidgetLabel:
         return cls(
             text=data["text"],
             lang=data.get("lang"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _WIDGET_LABEL_KEYS
-            },
+            additional_properties=unknown_properties(data, _WIDGET_LABEL_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -435,12 +384,7 @@ class WidgetLabel:
         return data
 
 
-_WIDGET_LABEL_KEYS = frozenset(
-    {
-        "text",
-        "lang",
-    }
-)
+_WIDGET_LABEL_KEYS = frozenset({"text", "lang"})
 
 
 @dataclass(kw_only=True)
@@ -499,70 +443,41 @@ class Widget:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Widget:
         """Build a ``Widget`` from its decoded JSON object."""
-        _id = data.get("id")
-        _created_at = data.get("created_at")
-        _updated_at = data.get("updated_at", UNSET)
-        _status = data["status"]
-        _size = data.get("size")
-        _color = data.get("color", UNSET)
-        _price = data.get("price")
-        _specs = data.get("specs")
-        _parts = data.get("parts")
-        _variants = data.get("variants")
-        _history = data.get("history")
-        _label = data.get("label")
-        _category = data.get("category")
         return cls(
-            id=None if _id is None else UUID(_id),
-            created_at=None if _created_at is None else parse_datetime(_created_at),
-            updated_at=(
-                _updated_at
-                if _updated_at is None or _updated_at is UNSET
-                else parse_datetime(_updated_at)
-            ),
+            id=optional(data.get("id"), UUID),
+            created_at=optional(data.get("created_at"), parse_datetime),
+            updated_at=optional(data.get("updated_at", UNSET), parse_datetime),
             kind=data.get("kind"),
             name=data["name"],
             description=data["description"],
             notes=data.get("notes", UNSET),
             nickname=data.get("nickname"),
-            status=parse_enum(WidgetStatus, _status),
-            size=None if _size is None else parse_enum(WidgetSize, _size),
-            color=_color if _color is None or _color is UNSET else parse_enum(WidgetColor, _color),
-            price=None if _price is None else Price.from_dict(_price),
-            specs=None if _specs is None else WidgetSpecs.from_dict(_specs),
+            status=parse_enum(data["status"], WidgetStatus),
+            size=optional(data.get("size"), parse_enum, WidgetSize),
+            color=optional(data.get("color", UNSET), parse_enum, WidgetColor),
+            price=optional(data.get("price"), Price.from_dict),
+            specs=optional(data.get("specs"), WidgetSpecs.from_dict),
             tags=data.get("tags"),
-            parts=None if _parts is None else [Part.from_dict(item) for item in _parts],
+            parts=optional(data.get("parts"), decode_list, Part.from_dict),
             grid=data.get("grid"),
-            variants=(
-                None
-                if _variants is None
-                else {key: Part.from_dict(item) for key, item in _variants.items()}
-            ),
-            history=(
-                None if _history is None else [parse_enum(WidgetStatus, item) for item in _history]
-            ),
+            variants=optional(data.get("variants"), decode_map, Part.from_dict),
+            history=optional(data.get("history"), decode_list, parse_enum, WidgetStatus),
             stock=data.get("stock"),
             metadata=data.get("metadata"),
-            label=(
-                None
-                if _label is None
-                else WidgetLabel.from_dict(_label) if isinstance(_label, dict) else _label
-            ),
-            category=None if _category is None else Category.from_dict(_category),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _WIDGET_KEYS
-            },
+            label=optional(data.get("label"), decode_union, (dict, WidgetLabel.from_dict)),
+            category=optional(data.get("category"), Category.from_dict),
+            additional_properties=unknown_properties(data, _WIDGET_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Widget``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.id is not None:
-            data["id"] = str(self.id)
+            data["id"] = to_json(self.id)
         if self.created_at is not None:
-            data["created_at"] = self.created_at.isoformat()
+            data["created_at"] = to_json(self.created_at)
         if self.updated_at is not UNSET:
-            data["updated_at"] = None if self.updated_at is None else self.updated_at.isoformat()
+            data["updated_at"] = to_json(self.updated_at)
         if self.kind is not None:
             data["kind"] = self.kind
         data["name"] = self.name
@@ -571,41 +486,33 @@ class Widget:
             data["notes"] = self.notes
         if self.nickname is not None:
             data["nickname"] = self.nickname
-        data["status"] = self.status.value if isinstance(self.status, WidgetStatus) else self.status
+        data["status"] = to_json(self.status)
         if self.size is not None:
-            data["size"] = self.size.value if isinstance(self.size, WidgetSize) else self.size
+            data["size"] = to_json(self.size)
         if self.color is not UNSET:
-            data["color"] = (
-                None
-                if self.color is None
-                else self.color.value if isinstance(self.color, WidgetColor) else self.color
-            )
+            data["color"] = to_json(self.color)
         if self.price is not None:
-            data["price"] = self.price.to_dict()
+            data["price"] = to_json(self.price)
         if self.specs is not None:
-            data["specs"] = self.specs.to_dict()
+            data["specs"] = to_json(self.specs)
         if self.tags is not None:
-            data["tags"] = list(self.tags)
+            data["tags"] = self.tags
         if self.parts is not None:
-            data["parts"] = [item.to_dict() for item in self.parts]
+            data["parts"] = to_json(self.parts)
         if self.grid is not None:
-            data["grid"] = list(self.grid)
+            data["grid"] = self.grid
         if self.variants is not None:
-            data["variants"] = {key: item.to_dict() for key, item in self.variants.items()}
+            data["variants"] = to_json(self.variants)
         if self.history is not None:
-            data["history"] = [
-                item.value if isinstance(item, WidgetStatus) else item for item in self.history
-            ]
+            data["history"] = to_json(self.history)
         if self.stock is not None:
-            data["stock"] = dict(self.stock)
+            data["stock"] = self.stock
         if self.metadata is not None:
             data["metadata"] = self.metadata
         if self.label is not None:
-            data["label"] = (
-                self.label.to_dict() if isinstance(self.label, WidgetLabel) else self.label
-            )
+            data["label"] = to_json(self.label)
         if self.category is not None:
-            data["category"] = self.category.to_dict()
+            data["category"] = to_json(self.category)
         return data
 
 
@@ -633,7 +540,7 @@ _WIDGET_KEYS = frozenset(
         "metadata",
         "label",
         "category",
-    }
+    },
 )
 
 
@@ -655,15 +562,11 @@ class WidgetInput:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WidgetInput:
         """Build a ``WidgetInput`` from its decoded JSON object."""
-        _status = data.get("status")
-        _price = data.get("price")
         return cls(
             name=data["name"],
-            status=None if _status is None else parse_enum(WidgetStatus, _status),
-            price=None if _price is None else Price.from_dict(_price),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _WIDGET_INPUT_KEYS
-            },
+            status=optional(data.get("status"), parse_enum, WidgetStatus),
+            price=optional(data.get("price"), Price.from_dict),
+            additional_properties=unknown_properties(data, _WIDGET_INPUT_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -671,21 +574,13 @@ class WidgetInput:
         data: dict[str, Any] = dict(self.additional_properties)
         data["name"] = self.name
         if self.status is not None:
-            data["status"] = (
-                self.status.value if isinstance(self.status, WidgetStatus) else self.status
-            )
+            data["status"] = to_json(self.status)
         if self.price is not None:
-            data["price"] = self.price.to_dict()
+            data["price"] = to_json(self.price)
         return data
 
 
-_WIDGET_INPUT_KEYS = frozenset(
-    {
-        "name",
-        "status",
-        "price",
-    }
-)
+_WIDGET_INPUT_KEYS = frozenset({"name", "status", "price"})
 
 
 @dataclass(kw_only=True)
@@ -704,30 +599,22 @@ class WidgetPage:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WidgetPage:
         """Build a ``WidgetPage`` from its decoded JSON object."""
-        _data = data["data"]
         return cls(
-            data=[Widget.from_dict(item) for item in _data],
+            data=decode_list(data["data"], Widget.from_dict),
             next_cursor=data.get("next_cursor", UNSET),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _WIDGET_PAGE_KEYS
-            },
+            additional_properties=unknown_properties(data, _WIDGET_PAGE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``WidgetPage``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
-        data["data"] = [item.to_dict() for item in self.data]
+        data["data"] = to_json(self.data)
         if self.next_cursor is not UNSET:
             data["next_cursor"] = self.next_cursor
         return data
 
 
-_WIDGET_PAGE_KEYS = frozenset(
-    {
-        "data",
-        "next_cursor",
-    }
-)
+_WIDGET_PAGE_KEYS = frozenset({"data", "next_cursor"})
 
 
 @dataclass(kw_only=True)
@@ -760,10 +647,9 @@ class LegacyRecord:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LegacyRecord:
         """Build a ``LegacyRecord`` from its decoded JSON object."""
-        _from_ = data["from"]
         return cls(
             class_=data["class"],
-            from_=date.fromisoformat(_from_),
+            from_=date.fromisoformat(data["from"]),
             field_2fa=data.get("2fa"),
             self_=data.get("self"),
             links=data.get("_links"),
@@ -771,22 +657,20 @@ class LegacyRecord:
             foo_bar_2=data.get("foo_bar"),
             to_dict_=data.get("to_dict"),
             field=data.get("field"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _LEGACY_RECORD_KEYS
-            },
+            additional_properties=unknown_properties(data, _LEGACY_RECORD_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``LegacyRecord``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         data["class"] = self.class_
-        data["from"] = self.from_.isoformat()
+        data["from"] = to_json(self.from_)
         if self.field_2fa is not None:
             data["2fa"] = self.field_2fa
         if self.self_ is not None:
             data["self"] = self.self_
         if self.links is not None:
-            data["_links"] = dict(self.links)
+            data["_links"] = self.links
         if self.foo_bar is not None:
             data["fooBar"] = self.foo_bar
         if self.foo_bar_2 is not None:
@@ -799,17 +683,7 @@ class LegacyRecord:
 
 
 _LEGACY_RECORD_KEYS = frozenset(
-    {
-        "class",
-        "from",
-        "2fa",
-        "self",
-        "_links",
-        "fooBar",
-        "foo_bar",
-        "to_dict",
-        "field",
-    }
+    {"class", "from", "2fa", "self", "_links", "fooBar", "foo_bar", "to_dict", "field"},
 )
 
 
@@ -835,9 +709,7 @@ class Error:
             code=data["code"],
             message=data["message"],
             details=data.get("details"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ERROR_KEYS
-            },
+            additional_properties=unknown_properties(data, _ERROR_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -846,17 +718,11 @@ class Error:
         data["code"] = self.code
         data["message"] = self.message
         if self.details is not None:
-            data["details"] = list(self.details)
+            data["details"] = self.details
         return data
 
 
-_ERROR_KEYS = frozenset(
-    {
-        "code",
-        "message",
-        "details",
-    }
-)
+_ERROR_KEYS = frozenset({"code", "message", "details"})
 
 
 @dataclass(kw_only=True)
@@ -878,9 +744,7 @@ class NotFound:
         return cls(
             resource=data["resource"],
             id=data.get("id"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _NOT_FOUND_KEYS
-            },
+            additional_properties=unknown_properties(data, _NOT_FOUND_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -892,12 +756,7 @@ class NotFound:
         return data
 
 
-_NOT_FOUND_KEYS = frozenset(
-    {
-        "resource",
-        "id",
-    }
-)
+_NOT_FOUND_KEYS = frozenset({"resource", "id"})
 
 
 @dataclass(kw_only=True)
@@ -916,13 +775,10 @@ class PingResponse:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PingResponse:
         """Build a ``PingResponse`` from its decoded JSON object."""
-        _checked_at = data.get("checked_at")
         return cls(
             status=data["status"],
-            checked_at=None if _checked_at is None else parse_datetime(_checked_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PING_RESPONSE_KEYS
-            },
+            checked_at=optional(data.get("checked_at"), parse_datetime),
+            additional_properties=unknown_properties(data, _PING_RESPONSE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -930,16 +786,11 @@ class PingResponse:
         data: dict[str, Any] = dict(self.additional_properties)
         data["status"] = self.status
         if self.checked_at is not None:
-            data["checked_at"] = self.checked_at.isoformat()
+            data["checked_at"] = to_json(self.checked_at)
         return data
 
 
-_PING_RESPONSE_KEYS = frozenset(
-    {
-        "status",
-        "checked_at",
-    }
-)
+_PING_RESPONSE_KEYS = frozenset({"status", "checked_at"})
 
 
 @dataclass(kw_only=True)
@@ -958,13 +809,10 @@ class ListWidgetsFilter:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ListWidgetsFilter:
         """Build a ``ListWidgetsFilter`` from its decoded JSON object."""
-        _min_price = data.get("min_price")
         return cls(
             color=data.get("color"),
-            min_price=None if _min_price is None else Decimal(str(_min_price)),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _LIST_WIDGETS_FILTER_KEYS
-            },
+            min_price=optional(data.get("min_price"), parse_decimal),
+            additional_properties=unknown_properties(data, _LIST_WIDGETS_FILTER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -973,13 +821,8 @@ class ListWidgetsFilter:
         if self.color is not None:
             data["color"] = self.color
         if self.min_price is not None:
-            data["min_price"] = format(self.min_price, "f")
+            data["min_price"] = to_json(self.min_price)
         return data
 
 
-_LIST_WIDGETS_FILTER_KEYS = frozenset(
-    {
-        "color",
-        "min_price",
-    }
-)
+_LIST_WIDGETS_FILTER_KEYS = frozenset({"color", "min_price"})

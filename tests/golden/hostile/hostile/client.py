@@ -71,7 +71,10 @@ class GroupEtcResource:
             TransportError: the request could not be sent or the response read.
         """
         response = self.get_item_x_with_response(
-            item_id, q_uote=q_uote, timeout=timeout, retries=retries
+            item_id,
+            q_uote=q_uote,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -86,9 +89,7 @@ class GroupEtcResource:
         """Like ``get_item_x``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _GET_ITEM_X,
-            path={
-                "item-id": item_id,
-            },
+            path={"item-id": item_id},
             query=[
                 QueryParam('q"uote', q_uote, "form", True),
             ],
@@ -138,7 +139,10 @@ class AsyncGroupEtcResource:
             TransportError: the request could not be sent or the response read.
         """
         response = await self.get_item_x_with_response(
-            item_id, q_uote=q_uote, timeout=timeout, retries=retries
+            item_id,
+            q_uote=q_uote,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -153,9 +157,7 @@ class AsyncGroupEtcResource:
         """Like ``get_item_x``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _GET_ITEM_X,
-            path={
-                "item-id": item_id,
-            },
+            path={"item-id": item_id},
             query=[
                 QueryParam('q"uote', q_uote, "form", True),
             ],

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field as _field
 from enum import Enum
 from typing import Any, Mapping
 
+from ._runtime import unknown_properties
+
 
 class GetItemXQUote(str, Enum):
     """Values of GetItemXQUote."""
@@ -56,9 +58,7 @@ class Evil:
             class_=data.get("class"),
             init=data.get("__init__"),
             self_=data.get("self"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _EVIL_KEYS
-            },
+            additional_properties=unknown_properties(data, _EVIL_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,12 +77,4 @@ class Evil:
         return data
 
 
-_EVIL_KEYS = frozenset(
-    {
-        '"key"',
-        "from",
-        "class",
-        "__init__",
-        "self",
-    }
-)
+_EVIL_KEYS = frozenset({'"key"', "from", "class", "__init__", "self"})

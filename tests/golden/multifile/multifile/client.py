@@ -19,6 +19,8 @@ from ._runtime import (
     RetryConfig,
     Timeout,
     Transport,
+    decode_list,
+    to_json,
 )
 from .models import Error, Pet, Tree
 
@@ -99,7 +101,10 @@ class PetsResource:
             TransportError: the request could not be sent or the response read.
         """
         response = self.list_pets_with_response(
-            limit=limit, tag=tag, timeout=timeout, retries=retries
+            limit=limit,
+            tag=tag,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -118,7 +123,7 @@ class PetsResource:
                 QueryParam("limit", limit, "form", True),
                 QueryParam("tag", tag, "form", True),
             ],
-            parse=lambda response: [Pet.from_dict(item) for item in response.json()],
+            parse=lambda response: decode_list(response.json(), Pet.from_dict),
             timeout=timeout,
             retries=retries,
         )
@@ -157,7 +162,7 @@ class PetsResource:
         """Like ``create_pet``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _CREATE_PET,
-            json_body=body.to_dict(),
+            json_body=to_json(body),
             parse=lambda response: Pet.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -198,9 +203,7 @@ class PetsResource:
         """Like ``get_pet``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _GET_PET,
-            path={
-                "petId": pet_id,
-            },
+            path={"petId": pet_id},
             parse=lambda response: Pet.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -280,7 +283,10 @@ class AsyncPetsResource:
             TransportError: the request could not be sent or the response read.
         """
         response = await self.list_pets_with_response(
-            limit=limit, tag=tag, timeout=timeout, retries=retries
+            limit=limit,
+            tag=tag,
+            timeout=timeout,
+            retries=retries,
         )
         return response.data
 
@@ -299,7 +305,7 @@ class AsyncPetsResource:
                 QueryParam("limit", limit, "form", True),
                 QueryParam("tag", tag, "form", True),
             ],
-            parse=lambda response: [Pet.from_dict(item) for item in response.json()],
+            parse=lambda response: decode_list(response.json(), Pet.from_dict),
             timeout=timeout,
             retries=retries,
         )
@@ -338,7 +344,7 @@ class AsyncPetsResource:
         """Like ``create_pet``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _CREATE_PET,
-            json_body=body.to_dict(),
+            json_body=to_json(body),
             parse=lambda response: Pet.from_dict(response.json()),
             timeout=timeout,
             retries=retries,
@@ -379,9 +385,7 @@ class AsyncPetsResource:
         """Like ``get_pet``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _GET_PET,
-            path={
-                "petId": pet_id,
-            },
+            path={"petId": pet_id},
             parse=lambda response: Pet.from_dict(response.json()),
             timeout=timeout,
             retries=retries,

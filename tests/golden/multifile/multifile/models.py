@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field as _field
 from typing import Any, Mapping
 
+from ._runtime import decode_list, optional, to_json, unknown_properties
+
 
 @dataclass(kw_only=True)
 class Owner:
@@ -29,13 +31,10 @@ class Owner:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Owner:
         """Build a ``Owner`` from its decoded JSON object."""
-        _pets = data.get("pets")
         return cls(
             name=data.get("name"),
-            pets=None if _pets is None else [Pet.from_dict(item) for item in _pets],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _OWNER_KEYS
-            },
+            pets=optional(data.get("pets"), decode_list, Pet.from_dict),
+            additional_properties=unknown_properties(data, _OWNER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -44,16 +43,11 @@ class Owner:
         if self.name is not None:
             data["name"] = self.name
         if self.pets is not None:
-            data["pets"] = [item.to_dict() for item in self.pets]
+            data["pets"] = to_json(self.pets)
         return data
 
 
-_OWNER_KEYS = frozenset(
-    {
-        "name",
-        "pets",
-    }
-)
+_OWNER_KEYS = frozenset({"name", "pets"})
 
 
 @dataclass(kw_only=True)
@@ -72,9 +66,7 @@ class Tag:
         """Build a ``Tag`` from its decoded JSON object."""
         return cls(
             name=data["name"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _TAG_KEYS
-            },
+            additional_properties=unknown_properties(data, _TAG_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,11 +76,7 @@ class Tag:
         return data
 
 
-_TAG_KEYS = frozenset(
-    {
-        "name",
-    }
-)
+_TAG_KEYS = frozenset({"name"})
 
 
 @dataclass(kw_only=True)
@@ -111,16 +99,12 @@ class Pet:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Pet:
         """Build a ``Pet`` from its decoded JSON object."""
-        _owner = data.get("owner")
-        _tags = data.get("tags")
         return cls(
             id=data["id"],
             name=data["name"],
-            owner=None if _owner is None else Owner.from_dict(_owner),
-            tags=None if _tags is None else [Tag.from_dict(item) for item in _tags],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _PET_KEYS
-            },
+            owner=optional(data.get("owner"), Owner.from_dict),
+            tags=optional(data.get("tags"), decode_list, Tag.from_dict),
+            additional_properties=unknown_properties(data, _PET_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,20 +113,13 @@ class Pet:
         data["id"] = self.id
         data["name"] = self.name
         if self.owner is not None:
-            data["owner"] = self.owner.to_dict()
+            data["owner"] = to_json(self.owner)
         if self.tags is not None:
-            data["tags"] = [item.to_dict() for item in self.tags]
+            data["tags"] = to_json(self.tags)
         return data
 
 
-_PET_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "owner",
-        "tags",
-    }
-)
+_PET_KEYS = frozenset({"id", "name", "owner", "tags"})
 
 
 @dataclass(kw_only=True)
@@ -161,13 +138,10 @@ class Tree:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tree:
         """Build a ``Tree`` from its decoded JSON object."""
-        _children = data.get("children")
         return cls(
             label=data.get("label"),
-            children=None if _children is None else [Tree.from_dict(item) for item in _children],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _TREE_KEYS
-            },
+            children=optional(data.get("children"), decode_list, Tree.from_dict),
+            additional_properties=unknown_properties(data, _TREE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -176,16 +150,11 @@ class Tree:
         if self.label is not None:
             data["label"] = self.label
         if self.children is not None:
-            data["children"] = [item.to_dict() for item in self.children]
+            data["children"] = to_json(self.children)
         return data
 
 
-_TREE_KEYS = frozenset(
-    {
-        "label",
-        "children",
-    }
-)
+_TREE_KEYS = frozenset({"label", "children"})
 
 
 @dataclass(kw_only=True)
@@ -207,9 +176,7 @@ class Error:
         return cls(
             code=data["code"],
             message=data["message"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _ERROR_KEYS
-            },
+            additional_properties=unknown_properties(data, _ERROR_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -220,9 +187,4 @@ class Error:
         return data
 
 
-_ERROR_KEYS = frozenset(
-    {
-        "code",
-        "message",
-    }
-)
+_ERROR_KEYS = frozenset({"code", "message"})

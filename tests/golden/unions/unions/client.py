@@ -116,9 +116,7 @@ class Client:
         """Like ``get_pet``, but also returns the HTTP status, headers and raw response."""
         return self._core.call(
             _GET_PET,
-            path={
-                "id": id,
-            },
+            path={"id": id},
             parse=lambda response: parse_pet(response.json()),
             timeout=timeout,
             retries=retries,
@@ -194,9 +192,7 @@ class AsyncClient:
         """Like ``get_pet``, but also returns the HTTP status, headers and raw response."""
         return await self._core.call(
             _GET_PET,
-            path={
-                "id": id,
-            },
+            path={"id": id},
             parse=lambda response: parse_pet(response.json()),
             timeout=timeout,
             retries=retries,

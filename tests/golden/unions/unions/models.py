@@ -14,7 +14,18 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Mapping
 
-from ._runtime import UNSET, Unset, best_variant, parse_datetime, parse_enum
+from ._runtime import (
+    UNSET,
+    Unset,
+    best_variant,
+    decode_list,
+    decode_union,
+    optional,
+    parse_datetime,
+    parse_enum,
+    to_json,
+    unknown_properties,
+)
 
 
 class PricingType(str, Enum):
@@ -46,9 +57,7 @@ class Cat:
         return cls(
             kind=data["kind"],
             lives=data["lives"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CAT_KEYS
-            },
+            additional_properties=unknown_properties(data, _CAT_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,12 +68,7 @@ class Cat:
         return data
 
 
-_CAT_KEYS = frozenset(
-    {
-        "kind",
-        "lives",
-    }
-)
+_CAT_KEYS = frozenset({"kind", "lives"})
 
 
 @dataclass(kw_only=True)
@@ -86,9 +90,7 @@ class Dog:
         return cls(
             kind=data["kind"],
             bark=data["bark"],
-            additional_properties={
-                key: value for key, value in data.items() if key not in _DOG_KEYS
-            },
+            additional_properties=unknown_properties(data, _DOG_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,12 +101,7 @@ class Dog:
         return data
 
 
-_DOG_KEYS = frozenset(
-    {
-        "kind",
-        "bark",
-    }
-)
+_DOG_KEYS = frozenset({"kind", "bark"})
 
 
 @dataclass(kw_only=True)
@@ -123,55 +120,23 @@ class Owner:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Owner:
         """Build a ``Owner`` from its decoded JSON object."""
-        _pets = data.get("pets")
-        _any_pet = data.get("any_pet")
         return cls(
-            pets=None if _pets is None else [parse_pet(item) for item in _pets],
-            any_pet=None if _any_pet is None else parse_owner_any_pet(_any_pet),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _OWNER_KEYS
-            },
+            pets=optional(data.get("pets"), decode_list, parse_pet),
+            any_pet=optional(data.get("any_pet"), parse_owner_any_pet),
+            additional_properties=unknown_properties(data, _OWNER_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Owner``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.pets is not None:
-            data["pets"] = [
-                (
-                    item.to_dict()
-                    if isinstance(
-                        item,
-                        (
-                            Cat,
-                            Dog,
-                        ),
-                    )
-                    else item
-                )
-                for item in self.pets
-            ]
+            data["pets"] = to_json(self.pets)
         if self.any_pet is not None:
-            data["any_pet"] = (
-                self.any_pet.to_dict()
-                if isinstance(
-                    self.any_pet,
-                    (
-                        Cat,
-                        Dog,
-                    ),
-                )
-                else self.any_pet
-            )
+            data["any_pet"] = to_json(self.any_pet)
         return data
 
 
-_OWNER_KEYS = frozenset(
-    {
-        "pets",
-        "any_pet",
-    }
-)
+_OWNER_KEYS = frozenset({"pets", "any_pet"})
 
 
 @dataclass(kw_only=True)
@@ -190,9 +155,7 @@ class Circle:
         """Build a ``Circle`` from its decoded JSON object."""
         return cls(
             radius=data.get("radius"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _CIRCLE_KEYS
-            },
+            additional_properties=unknown_properties(data, _CIRCLE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -203,11 +166,7 @@ class Circle:
         return data
 
 
-_CIRCLE_KEYS = frozenset(
-    {
-        "radius",
-    }
-)
+_CIRCLE_KEYS = frozenset({"radius"})
 
 
 @dataclass(kw_only=True)
@@ -226,9 +185,7 @@ class Square:
         """Build a ``Square`` from its decoded JSON object."""
         return cls(
             side=data.get("side"),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _SQUARE_KEYS
-            },
+            additional_properties=unknown_properties(data, _SQUARE_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -239,11 +196,7 @@ class Square:
         return data
 
 
-_SQUARE_KEYS = frozenset(
-    {
-        "side",
-    }
-)
+_SQUARE_KEYS = frozenset({"side"})
 
 
 @dataclass(kw_only=True)
@@ -266,62 +219,29 @@ class Visit:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Visit:
         """Build a ``Visit`` from its decoded JSON object."""
-        _visitor = data.get("visitor", UNSET)
-        _herd = data.get("herd")
-        _pricing = data.get("pricing")
         return cls(
-            visitor=(
-                _visitor if _visitor is None or _visitor is UNSET else parse_visit_visitor(_visitor)
-            ),
+            visitor=optional(data.get("visitor", UNSET), parse_visit_visitor),
             when=data.get("when"),
-            herd=None if _herd is None else [parse_herd(item) for item in _herd],
-            pricing=None if _pricing is None else parse_enum(PricingType, _pricing),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _VISIT_KEYS
-            },
+            herd=optional(data.get("herd"), decode_list, parse_herd),
+            pricing=optional(data.get("pricing"), parse_enum, PricingType),
+            additional_properties=unknown_properties(data, _VISIT_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object for this ``Visit``; absent fields are left out."""
         data: dict[str, Any] = dict(self.additional_properties)
         if self.visitor is not UNSET:
-            data["visitor"] = (
-                None
-                if self.visitor is None
-                else self.visitor.to_dict() if isinstance(self.visitor, (Cat,)) else self.visitor
-            )
+            data["visitor"] = to_json(self.visitor)
         if self.when is not None:
             data["when"] = self.when
         if self.herd is not None:
-            data["herd"] = [
-                (
-                    item.to_dict()
-                    if isinstance(
-                        item,
-                        (
-                            Cat,
-                            Dog,
-                        ),
-                    )
-                    else item
-                )
-                for item in self.herd
-            ]
+            data["herd"] = to_json(self.herd)
         if self.pricing is not None:
-            data["pricing"] = (
-                self.pricing.value if isinstance(self.pricing, PricingType) else self.pricing
-            )
+            data["pricing"] = to_json(self.pricing)
         return data
 
 
-_VISIT_KEYS = frozenset(
-    {
-        "visitor",
-        "when",
-        "herd",
-        "pricing",
-    }
-)
+_VISIT_KEYS = frozenset({"visitor", "when", "herd", "pricing"})
 
 
 @dataclass(kw_only=True)
@@ -340,17 +260,10 @@ class BaseCard:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BaseCard:
         """Build a ``BaseCard`` from its decoded JSON object."""
-        _created_at = data.get("created_at")
         return cls(
             after_id=data.get("after_id", UNSET),
-            created_at=(
-                None
-                if _created_at is None
-                else parse_datetime(_created_at) if isinstance(_created_at, str) else _created_at
-            ),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _BASE_CARD_KEYS
-            },
+            created_at=optional(data.get("created_at"), decode_union, (str, parse_datetime)),
+            additional_properties=unknown_properties(data, _BASE_CARD_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -359,20 +272,11 @@ class BaseCard:
         if self.after_id is not UNSET:
             data["after_id"] = self.after_id
         if self.created_at is not None:
-            data["created_at"] = (
-                self.created_at.isoformat()
-                if isinstance(self.created_at, datetime)
-                else self.created_at
-            )
+            data["created_at"] = to_json(self.created_at)
         return data
 
 
-_BASE_CARD_KEYS = frozenset(
-    {
-        "after_id",
-        "created_at",
-    }
-)
+_BASE_CARD_KEYS = frozenset({"after_id", "created_at"})
 
 
 @dataclass(kw_only=True)
@@ -391,13 +295,10 @@ class MovedCard:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MovedCard:
         """Build a ``MovedCard`` from its decoded JSON object."""
-        _created_at = data.get("created_at")
         return cls(
             after_id=data.get("after_id"),
-            created_at=None if _created_at is None else parse_datetime(_created_at),
-            additional_properties={
-                key: value for key, value in data.items() if key not in _MOVED_CARD_KEYS
-            },
+            created_at=optional(data.get("created_at"), parse_datetime),
+            additional_properties=unknown_properties(data, _MOVED_CARD_KEYS),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -406,16 +307,11 @@ class MovedCard:
         if self.after_id is not None:
             data["after_id"] = self.after_id
         if self.created_at is not None:
-            data["created_at"] = self.created_at.isoformat()
+            data["created_at"] = to_json(self.created_at)
         return data
 
 
-_MOVED_CARD_KEYS = frozenset(
-    {
-        "after_id",
-        "created_at",
-    }
-)
+_MOVED_CARD_KEYS = frozenset({"after_id", "created_at"})
 
 
 def parse_pet(value: Any) -> Cat | Dog | dict[str, Any]:

@@ -1,0 +1,115 @@
+"""How a JSON value becomes its Python type and back, as the generated code spells it.
+
+Each conversion is a call of a runtime function whose first argument is the value: a *decoder*
+is that function and its other arguments (``parse_enum, Status``), so decoders compose (a list
+of enums is ``decode_list, parse_enum, Status``) and every conversion is one call, which the
+layout stage can split over lines like any other call. Writing back is ``to_json(value)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .model import ir
+
+_SCALAR_DECODERS = {
+    "datetime": "parse_datetime",
+    "date": "date.fromisoformat",
+    "time": "parse_time",
+    "uuid": "UUID",
+    "decimal": "parse_decimal",
+}
+_JSON_CHECKS = {
+    "dict": "dict",
+    "list": "list",
+    "str": "str",
+    "int": "int",
+    "float": "(int, float)",
+    "bool": "bool",
+}
+
+
+def decoder(ref: ir.TypeRef) -> list[str]:
+    """The runtime function and trailing arguments that turn a JSON value into ``ref``."""
+    kind = ref.kind
+    if kind in _SCALAR_DECODERS:
+        return [_SCALAR_DECODERS[kind]]
+    if kind == "enum":
+        return ["parse_enum", str(ref.name)]
+    if kind == "model":
+        return [f"{ref.name}.from_dict"]
+    if kind == "oneof":
+        return [str(ref.name)]
+    if kind in ("list", "map") and ref.item is not None:
+        item = decoder(ref.item)
+        if ref.item_nullable:
+            item = ["optional", *item]
+        return ["decode_list" if kind == "list" else "decode_map", *item]
+    if kind == "union":
+        choices = [
+            "(" + ", ".join([json_check(member), *decoder(member)]) + ")"
+            for member in ref.members
+            if member.needs_conversion
+        ]
+        return ["decode_union", *choices]
+    raise ValueError(f"no decoder for a {kind}")  # the IR never asks: needs_conversion is False
+
+
+def decode(ref: ir.TypeRef, value: str) -> str:
+    """An expression turning the JSON ``value`` (never None) into ``ref``."""
+    if not ref.needs_conversion:
+        if ref.kind == "list":
+            return f"list({value})"
+        if ref.kind == "map":
+            return f"dict({value})"
+        return value
+    fn, *args = decoder(ref)
+    return f"{fn}({', '.join([value, *args])})"
+
+
+def decode_optional(ref: ir.TypeRef, value: str) -> str:
+    """Like ``decode``, but None and UNSET (absent) pass through unconverted."""
+    if not ref.needs_conversion:
+        return value
+    return f"optional({', '.join([value, *decoder(ref)])})"
+
+
+def extra_decoder(model: ir.Model) -> list[str]:
+    """The decoder of a model's ``additional_properties`` values, empty when kept as they are."""
+    if model.extra is None or not model.extra.needs_conversion:
+        return []
+    found = decoder(model.extra)
+    return ["optional", *found] if model.extra_nullable else found
+
+
+def json_check(ref: ir.TypeRef) -> str:
+    """The ``isinstance`` check for the JSON value of a union member."""
+    return _JSON_CHECKS[ir.json_type(ref)]
+
+
+def runtime_names(refs: Iterable[ir.TypeRef | None], optional: bool = False) -> set[str]:
+    """The runtime functions the decoders of ``refs`` call (``optional`` when fields that may be
+    None or absent are decoded)."""
+    names: set[str] = set()
+    for ref in refs:
+        if ref is None or not ref.needs_conversion:
+            continue
+        if optional:
+            names.add("optional")
+        names.update(re.findall(r"\b[a-z_]+\b", " ".join(decoder(ref))))
+    return names & _RUNTIME
+
+
+_RUNTIME = frozenset(
+    {
+        "parse_datetime",
+        "parse_time",
+        "parse_decimal",
+        "parse_enum",
+        "decode_list",
+        "decode_map",
+        "decode_union",
+        "optional",
+    }
+)
