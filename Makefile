@@ -38,7 +38,7 @@ typecheck: $(STAMP)
 	$(PY) -m mypy --strict $(sort $(dir $(wildcard generated/*/*/py.typed tests/golden/*/*/py.typed)))
 
 test: $(STAMP) $(NPM_STAMP)
-	$(PY) -m black --check generator tests $(wildcard bench)
+	$(PY) -m black --check generator tests generated $(wildcard bench)
 	$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest -p no:cacheprovider
 
