@@ -57,12 +57,11 @@ def _expand_leading_tabs(line: str) -> str:
 def docstring(text: str, indent: int = 4) -> str:
     """A triple-quoted docstring holding ``text`` literally, indented for its block."""
     body = _docstring_body(text) or "(No description.)"
-    if body.endswith('"'):
-        body += " "
     pad = " " * indent
     lines = body.split("\n")
     if len(lines) == 1:
-        return f'"""{lines[0]}"""'
+        # a closing quote right after a quote would end the string early: black adds a space
+        return f'"""{lines[0]} """' if lines[0].endswith('"') else f'"""{lines[0]}"""'
     # As black does: the continuation lines lose the indentation they all share.
     rest = [_expand_leading_tabs(line) for line in lines[1:]]
     margin = min((len(line) - len(line.lstrip()) for line in rest if line.strip()), default=0)

@@ -57,6 +57,16 @@ def test_brackets_and_commas_inside_strings_are_not_structure() -> None:
     assert _black(laid_out) == laid_out
 
 
+def test_docstrings_ending_in_a_quote_are_spelled_as_black_spells_them() -> None:
+    """Found on GitHub's spec: the space black adds after a final quote is for one-line
+    docstrings only (a multi-line one ends with its closing quotes on their own line)."""
+    from generator.text import docstring
+
+    for text in ['Say "hi"', 'Summary.\n\nSay "hi"', 'Summary.\n    Say "hi"']:
+        source = f"def f():\n    {docstring(text)}\n"
+        assert _black(source) == source
+
+
 def test_docstring_lines_are_never_split() -> None:
     source = f'def f():\n    """Summary.\n\n    {LONG}, {LONG}, {LONG}\n    """\n'
     assert fit(source) == source
