@@ -83,6 +83,24 @@ def extra_decoder(model: ir.Model) -> list[str]:
     return ["optional", *found] if model.extra_nullable else found
 
 
+def writes_json(param: ir.Parameter) -> bool:
+    """Whether the client passes ``param`` through ``to_json``: a model in the query, a header or
+    a cookie (other values are spelled by the runtime), a converted form or multipart field
+    (files are sent as they are)."""
+    ref = param.type
+    if param.location != "body":
+        return ref.kind == "model"
+    is_file = ref.kind == "file" or (
+        ref.kind == "list" and ref.item is not None and ref.item.kind == "file"
+    )
+    return ref.needs_conversion and not is_file
+
+
+def parameter_value(param: ir.Parameter) -> str:
+    """The expression the client sends for ``param``."""
+    return f"to_json({param.name})" if writes_json(param) else param.name
+
+
 def json_check(ref: ir.TypeRef) -> str:
     """The ``isinstance`` check for the JSON value of a union member."""
     return _JSON_CHECKS[ir.json_type(ref)]

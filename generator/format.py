@@ -18,7 +18,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, SpecError
-from .layout import LINE_LENGTH, closes_docstring
+from .layout import LINE_LENGTH, code_lines
 
 if TYPE_CHECKING:
     from .cache import Cache
@@ -133,23 +133,16 @@ def split_top_level(source: str, exact: bool = False) -> list[str]:
 
 def _quick_starts(lines: list[str]) -> list[int] | None:
     """The lines at column 0 that start a class, a function or a decorator, outside docstrings
-    (a line that opens a triple-quoted string; the only strings spanning lines the templates
-    write); None when a triple quote appears anywhere else, for the exact cut to decide."""
-    starts: list[int] = []
-    in_docstring = False
-    for i, line in enumerate(lines):
-        if in_docstring:
-            in_docstring = not closes_docstring(line)
-            continue
-        stripped = line.lstrip(" ")
-        if stripped.startswith(('"""', 'r"""')):
-            body = stripped[4:] if stripped.startswith("r") else stripped[3:]
-            in_docstring = not closes_docstring(body)
-        elif '"""' in line or "'''" in line:
-            return None
-        elif line.startswith(_STARTS):
-            starts.append(i)
-    return None if in_docstring else starts
+    (``layout.code_lines``); None when code and string lines cannot be told apart without a
+    parser, for the exact cut to decide."""
+    kinds = code_lines(lines)
+    if kinds is None:
+        return None
+    return [
+        i
+        for i, (line, is_code) in enumerate(zip(lines, kinds))
+        if is_code and line.startswith(_STARTS)
+    ]
 
 
 _STARTS = ("class ", "def ", "async def ", "@")

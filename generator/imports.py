@@ -101,16 +101,11 @@ def type_names(refs: Iterable[ir.TypeRef | None]) -> set[str]:
 
 def _writes_json(op: ir.Operation) -> bool:
     """Whether the client converts a value of ``op`` to JSON (``to_json``)."""
-    if op.body is not None and op.body.type is not None and op.body.type.needs_conversion:
-        if op.body.encoding == "json":
+    body = op.body
+    if body is not None and body.encoding == "json" and body.type is not None:
+        if body.type.needs_conversion:
             return True
-    for p in op.parameters:
-        if p.location in ("query", "header", "cookie") and p.type.kind == "model":
-            return True
-        if p.location == "body" and p.type.needs_conversion and p.type.kind != "file":
-            if not (p.type.kind == "list" and p.type.item and p.type.item.kind == "file"):
-                return True
-    return False
+    return any(codec.writes_json(p) for p in op.parameters if p.location != "path")
 
 
 def client_imports(api: ir.Api) -> list[str]:

@@ -9,12 +9,13 @@ is still too long). Black keeps such a layout as it is, so the result is black-s
 ``fit`` returns None for anything it cannot lay out with certainty (a long line that is a
 comprehension, a lambda, an operator expression, a subscript, a comment, ...); ``format`` hands
 those pieces to black. ``tests/test_layout.py`` runs black over what ``fit`` returns for every
-golden file and fixture and requires no change.
+seed and fixture spec and requires no change.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 LINE_LENGTH = 100
 INDENT = "    "
@@ -37,34 +38,46 @@ _DEF = re.compile(r"^(?:async )?def [A-Za-z_]\w*\($")
 def fit(source: str) -> str | None:
     """``source`` with every over-long code line split as described above, or None when a line
     cannot be split with certainty (black must do it)."""
+    lines = source.split("\n")
+    kinds = code_lines(lines)
+    if kinds is None:
+        return None  # a string spanning lines that is not a docstring: black decides
     out: list[str] = []
-    in_docstring = False
-    for line in source.split("\n"):
-        if in_docstring:
-            out.append(line)
-            if closes_docstring(line):
-                in_docstring = False
-            continue
-        stripped = line.lstrip(" ")
-        if stripped.startswith(('"""', 'r"""')):
-            out.append(line)
-            body = stripped[4:] if stripped.startswith("r") else stripped[3:]
-            in_docstring = not closes_docstring(body)
-            continue
-        if '"""' in line or "'''" in line:
-            return None  # a string spanning lines that is not a docstring: black decides
-        if _width(line) <= LINE_LENGTH:
+    for line, is_code in zip(lines, kinds):
+        if not is_code or _width(line) <= LINE_LENGTH:
             out.append(line)
             continue
         split = _split(line)
         if split is None:
             return None
         out.extend(split)
-    return None if in_docstring else "\n".join(out)
+    return "\n".join(out)
 
 
-def closes_docstring(text: str) -> bool:
-    """Whether a docstring line ends the docstring."""
+def code_lines(lines: list[str]) -> list[bool] | None:
+    """For each line, whether it is code (False: a line of a docstring, the only string that
+    spans lines in what the templates write). None when a triple quote stands anywhere but at
+    the start or end of a docstring, or a docstring is left open: the lines cannot be told
+    apart without a parser."""
+    kinds: list[bool] = []
+    in_docstring = False
+    for line in lines:
+        if in_docstring:
+            kinds.append(False)
+            in_docstring = not _closes_docstring(line)
+            continue
+        stripped = line.lstrip(" ")
+        if stripped.startswith(('"""', 'r"""')):
+            kinds.append(False)
+            in_docstring = not _closes_docstring(stripped[stripped.index('"""') + 3 :])
+        elif '"""' in line or "'''" in line:
+            return None
+        else:
+            kinds.append(True)
+    return None if in_docstring else kinds
+
+
+def _closes_docstring(text: str) -> bool:
     end = text.rstrip()
     return end.endswith('"""') and not end.endswith('\\"""')
 
@@ -117,16 +130,13 @@ def _split(line: str) -> list[str] | None:
     return lines
 
 
-def _brackets(code: str) -> list[tuple[int, int]] | None:
-    """(opening, closing) index pairs of the brackets outside strings, in order of opening; None
-    for a comment, an unbalanced bracket or an unterminated string."""
-    pairs: list[tuple[int, int]] = []
-    stack: list[int] = []
+def _outside_strings(code: str) -> Iterator[tuple[int, str]] | None:
+    """(index, character) of each character of ``code`` outside string literals; None for an
+    unterminated, empty or triple-quoted string (never on a code line the layout splits)."""
+    found: list[tuple[int, str]] = []
     i = 0
     while i < len(code):
         char = code[i]
-        if char == "#":
-            return None
         match = _STRING_START.match(code, i) if char in "rRbBuUfF\"'" else None
         if match is not None and (i == 0 or not (code[i - 1].isalnum() or code[i - 1] == "_")):
             end = _string_end(code, match.end(), match.group(1))
@@ -134,13 +144,28 @@ def _brackets(code: str) -> list[tuple[int, int]] | None:
                 return None
             i = end
             continue
+        found.append((i, char))
+        i += 1
+    return iter(found)
+
+
+def _brackets(code: str) -> list[tuple[int, int]] | None:
+    """(opening, closing) index pairs of the brackets outside strings, in order of opening; None
+    for a comment, an unbalanced bracket or an unterminated string."""
+    chars = _outside_strings(code)
+    if chars is None:
+        return None
+    pairs: list[tuple[int, int]] = []
+    stack: list[int] = []
+    for i, char in chars:
+        if char == "#":
+            return None
         if char in _OPEN:
             stack.append(i)
         elif char in _CLOSE:
             if not stack or _OPEN.index(code[stack[-1]]) != _CLOSE.index(char):
                 return None
             pairs.append((stack.pop(), i))
-        i += 1
     if stack:
         return None
     return sorted(pairs)
@@ -163,35 +188,25 @@ def _string_end(code: str, start: int, quote: str) -> int | None:
 def _elements(body: str) -> list[str] | None:
     """``body`` cut at its top-level commas (a trailing comma dropped), or None when a top-level
     word makes the cut ambiguous (a comprehension, a lambda, a conditional)."""
+    chars = _outside_strings(body)
+    if chars is None:
+        return None
     parts: list[str] = []
     depth = 0
     start = 0
-    i = 0
-    while i < len(body):
-        char = body[i]
-        match = _STRING_START.match(body, i) if char in "rRbBuUfF\"'" else None
-        if match is not None and (i == 0 or not (body[i - 1].isalnum() or body[i - 1] == "_")):
-            end = _string_end(body, match.end(), match.group(1))
-            if end is None:
-                return None
-            i = end
-            continue
+    for i, char in chars:
         if char in _OPEN:
             depth += 1
         elif char in _CLOSE:
             depth -= 1
-        elif depth == 0:
-            if char == ",":
-                parts.append(body[start:i])
-                start = i + 1
-            elif char.isalpha() or char == "_":
+        elif depth == 0 and char == ",":
+            parts.append(body[start:i])
+            start = i + 1
+        elif depth == 0 and (char.isalpha() or char == "_"):
+            if i == 0 or not (body[i - 1].isalnum() or body[i - 1] == "_"):  # a word starts
                 word = _WORD.match(body, i)
-                assert word is not None
-                if word.group() in _BARRIERS:
+                if word is not None and word.group() in _BARRIERS:
                     return None
-                i = word.end()
-                continue
-        i += 1
     parts.append(body[start:])
     elements = [part.strip() for part in parts]
     if elements and not elements[-1]:

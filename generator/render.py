@@ -68,9 +68,9 @@ def environment(override: Path | None = None) -> jinja2.Environment:
         decode_optional=codec.decode_optional,
         extra_decoder=codec.extra_decoder,
         json_check=codec.json_check,
+        parameter_value=codec.parameter_value,
     )
     env.globals.update(
-        json_type=ir.json_type,
         generator_version=__version__,
         operation_anchors=text.operation_anchors,
     )

@@ -22,13 +22,15 @@ def py_string(value: str) -> str:
 
 def py_tuple(values: list[str] | tuple[str, ...]) -> str:
     """A tuple literal of strings as black writes it (``("a",)`` for one)."""
-    items = [py_string(v) for v in values]
-    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    return _tuple([py_string(v) for v in values])
 
 
 def py_tuples(values: list[list[str]] | tuple[tuple[str, ...], ...]) -> str:
     """A tuple of string tuples (security requirements) as black writes it."""
-    items = [py_tuple(v) for v in values]
+    return _tuple([py_tuple(v) for v in values])
+
+
+def _tuple(items: list[str]) -> str:
     return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
 
 
