@@ -27,7 +27,11 @@ if TYPE_CHECKING:
 # again per project would only cost time.
 PREFORMATTED = ("/_runtime.py",)
 PARALLEL_MIN_LINES = 20_000  # below this, starting worker processes costs more than it saves
-VERIFY_ONE_IN = 16  # of the pieces laid out without black, black checks this share
+# Of the pieces laid out without black, black checks one in VERIFY_ONE_IN, chosen by hash, at
+# most VERIFY_MAX_LINES lines of them (black's cost grows with the lines, a mistake's odds of
+# being seen with the pieces).
+VERIFY_ONE_IN = 16
+VERIFY_MAX_LINES = 2_000
 
 
 def mode() -> Any:
@@ -86,12 +90,9 @@ def _format_pieces(sources: list[str], cache: Cache | None, exact: bool, layout:
 
 def _laid_out(pieces: set[str], cache: Cache | None) -> dict[str, str]:
     """Piece -> its text as ``layout.fit`` lays it out, for the pieces it can lay out: black
-    leaves those unchanged, so black is not run on them. A fixed sample of them (one in
-    ``VERIFY_ONE_IN``, chosen by the piece's hash, so the same piece is always in or out) is
-    run through black all the same; if black changes any, nothing is trusted and every piece
-    goes to black."""
-    import hashlib
-
+    leaves those unchanged, so black is not run on them. A fixed sample of them (``sample``)
+    is run through black all the same; if black changes any, nothing is trusted and every
+    piece goes to black."""
     from .layout import fit
 
     trusted: dict[str, str] = {}
@@ -99,15 +100,31 @@ def _laid_out(pieces: set[str], cache: Cache | None) -> dict[str, str]:
         text = fit(piece)
         if text is not None:
             trusted[piece] = text.strip("\n") + "\n"
-    sample = [
-        text
-        for text in trusted.values()
-        if int(hashlib.blake2b(text.encode(), digest_size=4).hexdigest(), 16) % VERIFY_ONE_IN == 0
-    ]
+    sample = verification_sample(sorted(set(trusted.values())))
     checked = format_chunks(sample, cache)
     if any(checked[text] != text for text in sample):
         return {}
     return trusted
+
+
+def verification_sample(texts: list[str]) -> list[str]:
+    """One text in ``VERIFY_ONE_IN`` (rounded up), those with the lowest hashes (the same
+    input, the same sample), skipping any that would take the sample past
+    ``VERIFY_MAX_LINES`` lines."""
+    import hashlib
+
+    def rank(text: str) -> bytes:
+        return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+    wanted = -(-len(texts) // VERIFY_ONE_IN)
+    sample: list[str] = []
+    lines = 0
+    for text in sorted(texts, key=rank)[:wanted]:
+        size = text.count("\n")
+        if lines + size <= VERIFY_MAX_LINES:
+            sample.append(text)
+            lines += size
+    return sample
 
 
 def _syntax_error(source: str) -> SyntaxError | None:

@@ -64,6 +64,17 @@ def test_a_laid_out_piece_black_would_change_sends_every_piece_to_black(
     assert fmt.format_sources([source]) == [black.format_str(source, mode=fmt.mode())]
 
 
+def test_the_verification_sample_is_a_fixed_share_bounded_in_lines() -> None:
+    small = [f"x_{i} = {i}\n" for i in range(100)]
+    sample = fmt.verification_sample(small)
+    assert len(sample) == 7  # 100 / 16, rounded up
+    assert sample == fmt.verification_sample(list(reversed(small)))  # chosen by content
+    big = [f"x_{i} = {i}\n" * 600 for i in range(100)]
+    sample = fmt.verification_sample(big)
+    assert 1 <= len(sample) and sum(t.count("\n") for t in sample) <= fmt.VERIFY_MAX_LINES
+    assert fmt.verification_sample([]) == []
+
+
 def test_chunks_start_at_top_level_definitions_with_their_decorators_and_comments() -> None:
     source = (
         '"""Doc: a line starting with\nclass inside a string is not a boundary."""\n'
