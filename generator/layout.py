@@ -124,11 +124,12 @@ def _bracket_split(indent: str, code: str) -> list[str] | None:
         return None  # a subscript: black treats its trailing comma differently
     if _width(indent + head) > LINE_LENGTH:
         return None
-    tail_lines: list[str] | None = [indent + tail]
+    tail_lines = [indent + tail]
     if _width(indent + tail) > LINE_LENGTH:
-        tail_lines = _return_lines(indent, returns.group(1)) if returns else None
-        if tail_lines is None:
+        long_return = _return_lines(indent, returns.group(1)) if returns else None
+        if long_return is None:
             return None
+        tail_lines = long_return
     elements = _elements(body)
     if elements is None:
         return None
