@@ -15,15 +15,12 @@ seed and fixture spec and requires no change.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 LINE_LENGTH = 100
 INDENT = "    "
 
 _OPEN = "([{"
 _CLOSE = ")]}"
-_STRING_START = re.compile(r"""[rRbBuUfF]{0,2}("|')""")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Top-level words that make a split at a comma ambiguous (black splits these at other points).
 _BARRIERS = frozenset({"for", "if", "else", "lambda", "and", "or", "not", "in", "is"})
 # A head black splits at its last bracket: an optional `return`/`await`/assignment target, then
@@ -147,40 +144,44 @@ def _bracket_split(indent: str, code: str) -> list[str] | None:
     return lines + tail_lines
 
 
-def _outside_strings(code: str) -> Iterator[tuple[int, str]] | None:
-    """(index, character) of each character of ``code`` outside string literals; None for an
-    unterminated, empty or triple-quoted string (never on a code line the layout splits)."""
+# A string literal (skipped), a word, or a character that matters (a bracket, a comma, a comment
+# sign, a quote that starts no complete string). A triple quote never matches as a string.
+_TOKEN = re.compile(
+    r"""(?<!\w)[rRbBuUfF]{0,2}(?:"(?!"")(?:[^"\\]|\\.)*"|'(?!'')(?:[^'\\]|\\.)*')"""
+    r"""|[A-Za-z_]\w*|[()\[\]{},#"']"""
+)
+
+
+def _tokens(code: str) -> list[tuple[int, str]] | None:
+    """(index, text) of each word and each bracket, comma or comment sign outside string
+    literals; None for an unterminated or triple-quoted string (never on a code line the
+    layout splits)."""
     found: list[tuple[int, str]] = []
-    i = 0
-    while i < len(code):
-        char = code[i]
-        match = _STRING_START.match(code, i) if char in "rRbBuUfF\"'" else None
-        if match is not None and (i == 0 or not (code[i - 1].isalnum() or code[i - 1] == "_")):
-            end = _string_end(code, match.end(), match.group(1))
-            if end is None:
+    for match in _TOKEN.finditer(code):
+        text = match.group()
+        if text[-1] in "\"'":
+            if len(text) == 1:
                 return None
-            i = end
             continue
-        found.append((i, char))
-        i += 1
-    return iter(found)
+        found.append((match.start(), text))
+    return found
 
 
 def _brackets(code: str) -> list[tuple[int, int]] | None:
     """(opening, closing) index pairs of the brackets outside strings, in order of opening; None
     for a comment, an unbalanced bracket or an unterminated string."""
-    chars = _outside_strings(code)
-    if chars is None:
+    tokens = _tokens(code)
+    if tokens is None:
         return None
     pairs: list[tuple[int, int]] = []
     stack: list[int] = []
-    for i, char in chars:
-        if char == "#":
+    for i, text in tokens:
+        if text == "#":
             return None
-        if char in _OPEN:
+        if text in _OPEN:
             stack.append(i)
-        elif char in _CLOSE:
-            if not stack or _OPEN.index(code[stack[-1]]) != _CLOSE.index(char):
+        elif text in _CLOSE:
+            if not stack or _OPEN.index(code[stack[-1]]) != _CLOSE.index(text):
                 return None
             pairs.append((stack.pop(), i))
     if stack:
@@ -188,42 +189,25 @@ def _brackets(code: str) -> list[tuple[int, int]] | None:
     return sorted(pairs)
 
 
-def _string_end(code: str, start: int, quote: str) -> int | None:
-    if code.startswith(quote * 2, start):
-        return None  # an empty string or a triple-quoted one: not on a code line we split
-    i = start
-    while i < len(code):
-        if code[i] == "\\":
-            i += 2
-            continue
-        if code[i] == quote:
-            return i + 1
-        i += 1
-    return None
-
-
 def _elements(body: str) -> list[str] | None:
     """``body`` cut at its top-level commas (a trailing comma dropped), or None when a top-level
     word makes the cut ambiguous (a comprehension, a lambda, a conditional)."""
-    chars = _outside_strings(body)
-    if chars is None:
+    tokens = _tokens(body)
+    if tokens is None:
         return None
     parts: list[str] = []
     depth = 0
     start = 0
-    for i, char in chars:
-        if char in _OPEN:
+    for i, text in tokens:
+        if text in _OPEN:
             depth += 1
-        elif char in _CLOSE:
+        elif text in _CLOSE:
             depth -= 1
-        elif depth == 0 and char == ",":
+        elif depth == 0 and text == ",":
             parts.append(body[start:i])
             start = i + 1
-        elif depth == 0 and (char.isalpha() or char == "_"):
-            if i == 0 or not (body[i - 1].isalnum() or body[i - 1] == "_"):  # a word starts
-                word = _WORD.match(body, i)
-                if word is not None and word.group() in _BARRIERS:
-                    return None
+        elif depth == 0 and text in _BARRIERS:
+            return None
     parts.append(body[start:])
     elements = [part.strip() for part in parts]
     if elements and not elements[-1]:
