@@ -80,46 +80,63 @@ def format_sources(
 
 
 def _format_pieces(sources: list[str], cache: Cache | None, exact: bool, layout: bool) -> list[str]:
-    pieces = [split_top_level(source, exact) for source in sources]
-    everything = {piece for each in pieces for piece in each}
-    laid_out = _laid_out(everything, cache) if layout else {}
-    formatted = format_chunks([p for each in pieces for p in each if p not in laid_out], cache)
-    formatted.update(laid_out)
-    return ["\n\n".join(formatted[piece] for piece in each) for each in pieces]
-
-
-def _laid_out(pieces: set[str], cache: Cache | None) -> dict[str, str]:
-    """Piece -> its text as ``layout.fit`` lays it out, for the pieces it can lay out: black
-    leaves those unchanged, so black is not run on them. A fixed sample of them (``sample``)
-    is run through black all the same; if black changes any, nothing is trusted and every
-    piece goes to black."""
+    """File by file (so that only one file's pieces are held at a time): each piece laid out by
+    ``layout.fit`` when ``layout`` allows and it can, else by black (cached). A sample of the
+    laid-out pieces (``verification_sample``) is run through black as well; if black changes
+    any, nothing laid out is trusted and everything is formatted again by black alone."""
     from .layout import fit
 
-    trusted: dict[str, str] = {}
-    for piece in pieces:
-        text = fit(piece)
-        if text is not None:
-            trusted[piece] = text.strip("\n") + "\n"
-    sample = verification_sample(sorted(set(trusted.values())))
+    done: list[str | list[tuple[str, bool]]] = []  # a file's text, or its pieces (text, by black)
+    for_black: dict[str, None] = {}
+    candidates: list[str] = []
+    for source in sources:
+        pieces: list[tuple[str, bool]] = []
+        for piece in split_top_level(source, exact):
+            text = fit(piece) if layout else None
+            if text is None:
+                for_black[piece] = None
+                pieces.append((piece, True))
+                continue
+            text = text.strip("\n") + "\n"
+            if _in_verification_share(text):
+                candidates.append(text)
+            pieces.append((text, False))
+        if any(by_black for _, by_black in pieces):
+            done.append(pieces)
+        else:
+            done.append("\n\n".join(text for text, _ in pieces))
+    sample = verification_sample(candidates)
     checked = format_chunks(sample, cache)
     if any(checked[text] != text for text in sample):
-        return {}
-    return trusted
+        return _format_pieces(sources, cache, exact, layout=False)
+    formatted = format_chunks(list(for_black), cache)
+    return [
+        (
+            each
+            if isinstance(each, str)
+            else "\n\n".join(formatted[text] if by_black else text for text, by_black in each)
+        )
+        for each in done
+    ]
+
+
+def _rank(text: str) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
+def _in_verification_share(text: str) -> bool:
+    return _rank(text)[0] % VERIFY_ONE_IN == 0
 
 
 def verification_sample(texts: list[str]) -> list[str]:
-    """One text in ``VERIFY_ONE_IN`` (rounded up), those with the lowest hashes (the same
-    input, the same sample), skipping any that would take the sample past
+    """The texts in black's verification share (one in ``VERIFY_ONE_IN``, by hash: the same
+    text is always in or always out), by rank, skipping any that would take the sample past
     ``VERIFY_MAX_LINES`` lines."""
-    import hashlib
-
-    def rank(text: str) -> bytes:
-        return hashlib.blake2b(text.encode(), digest_size=8).digest()
-
-    wanted = -(-len(texts) // VERIFY_ONE_IN)
     sample: list[str] = []
     lines = 0
-    for text in sorted(texts, key=rank)[:wanted]:
+    for text in sorted(dict.fromkeys(t for t in texts if _in_verification_share(t)), key=_rank):
         size = text.count("\n")
         if lines + size <= VERIFY_MAX_LINES:
             sample.append(text)

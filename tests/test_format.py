@@ -65,13 +65,14 @@ def test_a_laid_out_piece_black_would_change_sends_every_piece_to_black(
 
 
 def test_the_verification_sample_is_a_fixed_share_bounded_in_lines() -> None:
-    small = [f"x_{i} = {i}\n" for i in range(100)]
+    small = [f"x_{i} = {i}\n" for i in range(1600)]
     sample = fmt.verification_sample(small)
-    assert len(sample) == 7  # 100 / 16, rounded up
-    assert sample == fmt.verification_sample(list(reversed(small)))  # chosen by content
-    big = [f"x_{i} = {i}\n" * 600 for i in range(100)]
+    assert 60 <= len(sample) <= 140  # about one in 16, chosen by hash
+    assert sample == fmt.verification_sample(list(reversed(small)))  # by content, not order
+    assert set(sample) <= set(fmt.verification_sample(small + ["y = 1\n"] * 5))  # stable
+    big = [f"x_{i} = {i}\n" * 600 for i in range(400)]
     sample = fmt.verification_sample(big)
-    assert 1 <= len(sample) and sum(t.count("\n") for t in sample) <= fmt.VERIFY_MAX_LINES
+    assert sample and sum(t.count("\n") for t in sample) <= fmt.VERIFY_MAX_LINES
     assert fmt.verification_sample([]) == []
 
 
@@ -114,5 +115,8 @@ def test_without_the_layout_stage_black_formats_everything() -> None:
 
 
 def test_a_file_that_is_not_python_is_an_internal_error_not_a_traceback() -> None:
+    """Whatever black parses (templates a user overrides, pieces the layout leaves to black,
+    the verification sample); the built-in templates' output is kept valid by the tests
+    (goldens imported and type-checked, fuzzed specs, the corpus)."""
     with pytest.raises(pipeline.SpecError, match="internal error: generated pkg/x.py is not valid"):
-        fmt.format_files({"pkg/x.py": "def (:\n"}, "spec.yaml")
+        fmt.format_files({"pkg/x.py": "def (:\n"}, "spec.yaml", layout=False)
