@@ -88,13 +88,17 @@ def _replace_folder(root: Path, changes: list[Change]) -> None:
         if root.exists():
             staging.rmdir()
             shutil.copytree(root, staging, symlinks=True, copy_function=_link_or_copy)
+        folders: set[Path] = set()
         for change in changes:
             target = staging / change.path.relative_to(root)
             if change.new is None:
                 target.unlink(missing_ok=True)
                 _prune(target.parent, staging)
-            else:
-                _write_file(target, change.new)
+                continue
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            _write_file(target, change.new)
         if root.exists():
             _exchange(staging, root)  # staging now holds the old state
         else:
@@ -107,16 +111,12 @@ def _replace_folder(root: Path, changes: list[Change]) -> None:
 
 
 def _write_file(target: Path, text: str) -> None:
-    """A new file (never writing into an existing inode, which may be a hard link)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".clientgen-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """A new file in the staging folder, never writing into an existing inode (it may be a hard
+    link to the file being replaced). No temporary name is needed: nothing sees the staging
+    folder before it is swapped in whole."""
+    target.unlink(missing_ok=True)
+    with open(target, "x", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
 
 
 def _link_or_copy(src: str, dst: str) -> object:
