@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import writer
+from . import parallel, writer
 from .cache import Cache, digest, fingerprint
 from .diagnostics import Diagnostic, SpecError
 from .timing import StageTimes
 
 if TYPE_CHECKING:
     from .loader import SpecDocument
+    from .model import ir
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -89,21 +90,39 @@ def generate_project(
     from .parser.build import build
     from .validate import validate
 
-    with times.stage("validate"):
-        problems = validate(doc)
+    def built() -> ir.Api | Exception:
+        try:
+            return build(doc, spec.stem, skip_unsupported)
+        except Exception as exc:  # judged after validation, as if built after it
+            return exc
+
+    # Validation beside the build (a child process when there are two cores); the build's
+    # outcome counts only for a valid spec, exactly as if it had run second.
+    with times.stage("build"):
+        api, problems, validate_seconds = parallel.both(built, lambda: validate(doc))
+    times.add("validate", validate_seconds)
     if problems:
         raise SpecError(problems)
-    with times.stage("build"):
-        api = build(doc, spec.stem, skip_unsupported)
-    with times.stage("render"):
-        env = render.environment(templates)
-        rendered = render.render(api, env, cache)
-    with times.stage("format"):
-        files = format_files(rendered, doc.display, cache, layout=templates is None)
+    if isinstance(api, Exception):
+        raise api
+    display = doc.display
+    others = [(str(source.path.resolve()), source.sha256) for source in doc.sources[1:]]
+    del doc  # the spec's data and text: the IR holds what is left to do (memory for render)
+    env = render.environment(templates)
+
+    def code() -> dict[str, str]:
+        with times.stage("render"):
+            rendered = render.render_code(api, env)
+        with times.stage("format"):
+            return format_files(rendered, display, cache, layout=templates is None)
+
+    # The package and its docs side by side (two processes when there are two cores).
+    files, docs, docs_seconds = parallel.both(code, lambda: render.render_docs(api, env, cache))
+    times.add("render", docs_seconds)
+    files.update(docs)
     files[writer.MANIFEST] = render.manifest(api, sorted(files))
     project = Project(spec, out / api.project, files, api.skipped)
     if cache is not None:
-        others = [(str(source.path.resolve()), source.sha256) for source in doc.sources[1:]]
         _store_project(cache, key, api.project, project, others)
     return project
 

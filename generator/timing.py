@@ -12,7 +12,8 @@ STAGES = ("load", "validate", "build", "render", "format", "write")
 
 @dataclass
 class StageTimes:
-    """Seconds spent in each stage, summed over every spec of a run."""
+    """Seconds spent in each stage, summed over every spec of a run (and over processes: the
+    docs render beside the package's render and format, so the sum can exceed the wall time)."""
 
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -23,6 +24,10 @@ class StageTimes:
             yield
         finally:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+    def add(self, name: str, seconds: float) -> None:
+        """Time spent elsewhere (a worker process) on a stage."""
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
     def report(self) -> str:
         parts = [f"{name} {self.seconds[name]:.3f}s" for name in STAGES if name in self.seconds]

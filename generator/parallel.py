@@ -1,0 +1,71 @@
+"""Two independent pieces of work at once: the second in a forked child process.
+
+Rendering a large project's Python modules (then laying them out) and its markdown pages are
+independent and take about as long as each other, so with two cores they run side by side.
+A fork is used rather than a process pool: the child starts with the IR already in memory
+(nothing to pickle on the way in, nothing to import), and only the result comes back, pickled,
+through a pipe. Where there is no fork, or a single core, the two run one after the other.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from typing import Callable, TypeVar
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+def cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def both(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B, float]:
+    """``first()`` here and ``second()`` in a child process, at the same time; their results,
+    and the seconds ``second`` took. An exception in either is raised here (the child's
+    after the parent's own work is done), never leaving a child process behind."""
+    if not hasattr(os, "fork") or cores() < 2:
+        a = first()
+        start = time.perf_counter()
+        b = second()
+        return a, b, time.perf_counter() - start
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        os.close(read_end)
+        _child(second, write_end)
+    os.close(write_end)
+    try:
+        a = first()
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            raw = pipe.read()
+        os.waitpid(pid, 0)
+    try:
+        ok, value, seconds = pickle.loads(raw)
+    except Exception:
+        raise RuntimeError("a worker process died without a result") from None
+    if not ok:
+        raise value
+    return a, value, seconds
+
+
+def _child(work: Callable[[], object], write_end: int) -> None:
+    start = time.perf_counter()
+    try:
+        result: tuple[bool, object, float] = (True, work(), 0.0)
+    except BaseException as exc:  # handed to the parent, which raises it
+        result = (False, exc, 0.0)
+    try:
+        raw = pickle.dumps((result[0], result[1], time.perf_counter() - start))
+    except Exception as exc:
+        raw = pickle.dumps((False, RuntimeError(f"unpicklable result: {exc!r}"), 0.0))
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(raw)
+    finally:
+        os._exit(0)  # no atexit handlers, no flushing of the parent's buffers
