@@ -37,6 +37,8 @@ def plan(project_dir: Path, files: dict[str, str]) -> list[Change]:
             changes.append(Change(project_dir, target, old, files[rel]))
     for rel in sorted(set(owned_files(project_dir)) - set(files)):
         target = project_dir / rel
+        if not target.resolve().is_relative_to(project_dir.resolve()):
+            continue  # a manifest edited to point outside the project: never removed
         old = _read(target)
         if old is not None:
             changes.append(Change(project_dir, target, old, None))
@@ -44,17 +46,19 @@ def plan(project_dir: Path, files: dict[str, str]) -> list[Change]:
 
 
 def owned_files(project_dir: Path) -> list[str]:
-    """Files the previous run recorded in its manifest (none if missing or unreadable)."""
+    """Files the previous run recorded in its manifest (none if missing or unreadable), as
+    relative paths that stay inside the folder as written (no absolute path, no ``..``);
+    ``plan`` also resolves symbolic links before removing one."""
     try:
         data = json.loads((project_dir / MANIFEST).read_text(encoding="utf-8"))
         files = data.get("files", [])
     except (OSError, ValueError, AttributeError):
         return []
-    root = project_dir.resolve()
     safe = []
     for rel in files if isinstance(files, list) else []:
-        if isinstance(rel, str) and (project_dir / rel).resolve().is_relative_to(root):
-            safe.append(rel)
+        if isinstance(rel, str) and rel and not os.path.isabs(rel):
+            if ".." not in Path(rel).parts and "\0" not in rel:
+                safe.append(rel)
     return safe
 
 

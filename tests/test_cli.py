@@ -98,13 +98,20 @@ def test_files_not_ours_are_kept_and_stale_ours_removed(tmp_path: Path) -> None:
     manifest = json.loads((project / "clientgen.json").read_text())
     manifest["files"].append("docs/old/gone.md")
     manifest["files"].append("../../escape.txt")  # a tampered manifest cannot reach outside
+    manifest["files"].append(str(tmp_path / "absolute.txt"))  # nor name an absolute path
+    manifest["files"].append("linked/victim.txt")  # nor go through a symbolic link
     (tmp_path / "escape.txt").write_text("keep\n")
+    (tmp_path / "absolute.txt").write_text("keep\n")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "victim.txt").write_text("keep\n")
+    (project / "linked").symlink_to(tmp_path / "elsewhere")
     (project / "clientgen.json").write_text(json.dumps(manifest))
     result = run("generate", str(SPEC), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert (project / "NOTES.md").read_text() == "mine\n"
     assert not stale.exists() and not stale.parent.exists()
-    assert (tmp_path / "escape.txt").exists()
+    assert (tmp_path / "escape.txt").exists() and (tmp_path / "absolute.txt").exists()
+    assert (tmp_path / "elsewhere" / "victim.txt").exists()
 
 
 @pytest.mark.parametrize(
