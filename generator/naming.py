@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 import unicodedata
@@ -18,6 +19,7 @@ def words(name: str) -> list[str]:
     return [w.lower() for w in _NON_WORD.split(spaced) if w]
 
 
+@functools.lru_cache(maxsize=None)  # pure, and called for the same names often
 def snake(name: str, fallback: str = "value") -> str:
     """``customerId`` -> ``customer_id``; keywords get a trailing underscore (PEP 8)."""
     parts = words(name)
@@ -29,6 +31,7 @@ def snake(name: str, fallback: str = "value") -> str:
     return result
 
 
+@functools.lru_cache(maxsize=None)  # pure, and called for the same names often
 def pascal(name: str, fallback: str = "Model") -> str:
     """``commerce-customer`` -> ``CommerceCustomer``; existing inner capitals are kept."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -39,6 +42,7 @@ def pascal(name: str, fallback: str = "Model") -> str:
     return result
 
 
+@functools.lru_cache(maxsize=None)  # pure, and called for the same names often
 def constant(name: str, fallback: str = "VALUE") -> str:
     """``hold_shipment`` -> ``HOLD_SHIPMENT``, ``-modifiedDate`` -> ``MODIFIED_DATE``."""
     parts = words(name)
