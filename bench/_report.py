@@ -16,6 +16,7 @@ import _cache
 ROOT = _cache.ROOT
 Row = dict[str, Any]
 SCALING = ("synth-100", "synth-1000", "synth-5000")
+BASELINE = "synth-10"  # the fixed cost of a run, taken off the scaling specs' times
 IMPORT_FRACTION = 0.2  # our reading of "a small fraction": at most a fifth
 
 
@@ -117,12 +118,19 @@ def _seconds(row: Row | None) -> str:
 
 
 def per_operation(rows: list[Row], specs: dict[str, Row]) -> dict[str, float]:
-    """Wall milliseconds per operation of the cold clientgen runs of the scaling specs."""
+    """Wall milliseconds per operation of the cold clientgen runs of the scaling specs, beyond
+    the fixed cost of a run: ``(wall(n) - wall(synth-10)) / (n - 10)``. The fixed part
+    (interpreter start, imports, the runtime module every package gets, a worker process) is
+    what a 10-operation spec costs; "grows linearly" is about what each operation adds."""
+    base = find(rows, BASELINE, "clientgen")
+    if not ok(base) or base is None or BASELINE not in specs:
+        return {}
     found = {}
     for key in SCALING:
         row = find(rows, key, "clientgen")
         if ok(row) and row and key in specs:
-            found[key] = row["wall"] * 1000 / specs[key]["operations"]
+            extra = specs[key]["operations"] - specs[BASELINE]["operations"]
+            found[key] = (row["wall"] - base["wall"]) * 1000 / extra
     return found
 
 
@@ -207,7 +215,7 @@ class Report:
 
     def _scaling_target(self) -> Target:
         values = per_operation(self.runs, self.spec_rows)
-        label = "time per operation, 100 to 5,000 operations: spread ≤ 25%"
+        label = "time per operation (beyond synth-10's), 100 to 5,000 operations: spread ≤ 25%"
         failed = [
             f"{row['spec']} {'timed out' if row['timed_out'] else 'failed'} "
             f"(exit {row['exit_code']}) after {row['wall']:.0f} s"
@@ -418,11 +426,19 @@ def _scaling_table(runs: list[Row], specs: dict[str, Row]) -> str:
             continue
         ops = spec["operations"]
         wall, cpu = row["wall"] * 1000 / ops, row["cpu"] * 1000 / ops
-        rows.append([key, ops, row["wall"], f"{wall:.1f}", f"{cpu:.1f}"])
+        marginal = per_operation(runs, specs).get(key)
+        shown = f"{marginal:.2f}" if marginal is not None else ""
+        rows.append([key, ops, row["wall"], f"{wall:.1f}", f"{cpu:.1f}", shown])
     values = list(per_operation(runs, specs).values())
     found = spread(values)
-    note = f"\nSpread of wall ms/op, 100 to 5,000 operations: {found:.0%}.\n" if found else ""
-    header = ["spec", "ops", "wall s", "wall ms/op", "CPU ms/op"]
+    note = (
+        f"\nSpread of the wall ms per operation beyond synth-10's, 100 to 5,000 operations: "
+        f"{found:.0%} (what the target reads; the plain ms/op include the fixed cost of a run, "
+        "which a small spec cannot spread).\n"
+        if found is not None
+        else ""
+    )
+    header = ["spec", "ops", "wall s", "wall ms/op", "CPU ms/op", "ms/op beyond synth-10"]
     return "## Scaling (clientgen, cold)\n\n" + _table(header, rows) + note
 
 
