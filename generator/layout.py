@@ -38,6 +38,8 @@ def fit(source: str) -> str | None:
     """``source`` with every over-long code line split as described above, or None when a line
     cannot be split with certainty (black must do it)."""
     lines = source.split("\n")
+    if source.isascii() and max(map(len, lines)) <= LINE_LENGTH:
+        return source  # nothing to split (the common case, decided in C)
     kinds = code_lines(lines)
     if kinds is None:
         return None  # a string spanning lines that is not a docstring: black decides

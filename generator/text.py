@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -10,6 +11,7 @@ from typing import Any
 from .model import ir
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same wire names, again and again
 def py_string(value: str) -> str:
     """A Python string literal for ``value``, quoted as black quotes it: double quotes, unless
     single quotes need fewer backslashes (a value with double quotes and no single ones)."""
@@ -218,10 +220,19 @@ def md_inline(value: Any) -> str:
 def md_cell(value: Any) -> str:
     """Spec text inside a table cell: kept as the vendor's markdown where it is safe, on one
     line (paragraphs and list items separated by ``<br>``), pipes escaped, HTML inert."""
+    return _md_cell(value if isinstance(value, str) else str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # large specs repeat descriptions ("The account owner.")
+def _md_cell(value: str) -> str:
     text = _inline(_clean(value), escape_pipes=True)
-    text = re.sub(r"\n[ \t]*\n\s*", "<br><br>", text)
-    text = re.sub(r"\n[ \t]*(?=(?:[-*+]|\d{1,9}[.)])[ \t])", "<br>", text)
+    text = _PARAGRAPH_BREAK.sub("<br><br>", text)
+    text = _ITEM_BREAK.sub("<br>", text)
     return " ".join(text.split())
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_ITEM_BREAK = re.compile(r"\n[ \t]*(?=(?:[-*+]|\d{1,9}[.)])[ \t])")
 
 
 def md_block(value: Any) -> str:
