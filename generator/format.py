@@ -1,14 +1,17 @@
-"""Stage 5, format: black, in-process, on every generated Python file.
+"""Stage 5, format: the generated Python exactly as black formats it, without running black on
+most of it (black costs a fraction of a millisecond per line, more than every other stage
+together on a large spec).
 
-Black costs more than every other stage together on a large spec, so it is given less to do:
-- a file is cut into top-level chunks (the imports, then each class or function with the
-  statements after it); black formats each chunk alone, and the chunks are joined with the
-  two blank lines black puts between top-level definitions. The result is byte for byte what
-  black gives for the whole file (``tests/test_format.py`` checks this on every golden file).
-- each formatted chunk is kept in the content-addressed cache (``generator.cache``), keyed by
-  black's version, its mode and the chunk's text: regenerating after a one-schema edit formats
-  one chunk, not the whole client.
-- when many chunks miss the cache, they are formatted in parallel, one process per core.
+- A file is cut into top-level pieces (the imports, then each class or function with the
+  statements after it); the pieces are joined again with the two blank lines black puts
+  between top-level definitions, so the result is what black gives for the whole file
+  (``tests/test_format.py`` checks this).
+- The built-in templates write black's spacing; ``generator.layout.fit`` splits the lines that
+  are too long as black keeps them. A piece it lays out is trusted; a fixed sample of those
+  (``verification_sample``) still goes to black, and one difference sends everything to black.
+- What the layout cannot do, and every piece of user templates (``layout=False``), goes to
+  black, through the content-addressed cache (``generator.cache``) and, when there is a lot of
+  it, one process per core.
 """
 
 from __future__ import annotations
