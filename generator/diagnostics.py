@@ -47,3 +47,6 @@ class SpecError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics: Sequence[Diagnostic] = tuple(sorted(set(diagnostics)))
         super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+    def __reduce__(self) -> tuple[type[SpecError], tuple[Sequence[Diagnostic]]]:
+        return (SpecError, (self.diagnostics,))  # to cross from a worker process intact
