@@ -39,6 +39,7 @@ from _inputs import Spec
 ROOT = _cache.ROOT
 OUT = _cache.CACHE / "out"
 VENV = _cache.CACHE / "venv-opc"
+SETTLE_SECONDS = 3  # after removing a previous output folder, before a cold run
 REQUIREMENTS = ROOT / "bench" / "requirements.txt"
 RESULTS = ROOT / "bench" / "results"
 PROBE = ROOT / "bench" / "_parse_probe.py"
@@ -124,12 +125,12 @@ def _last_error(done: _measure.Measured) -> str:
 def clientgen_runs(spec: Spec, options: Options) -> list[Run]:
     """Cold (strict, else with --skip-unsupported), then re-runs and the GitHub edit."""
     cold_flags = ["--no-cache"] if options.no_cache else []
-    shutil.rmtree(OUT / "clientgen" / spec.key, ignore_errors=True)
+    _fresh(OUT / "clientgen" / spec.key)
     cold = _clientgen_run(spec, "cold", spec.paths, cold_flags, options)
     mode: list[str] = []
     if cold.exit_code == 1 and not cold.timed_out and "error" in cold.note:
         strict_errors = _error_count(cold.note)
-        shutil.rmtree(OUT / "clientgen" / spec.key, ignore_errors=True)
+        _fresh(OUT / "clientgen" / spec.key)
         mode = ["--skip-unsupported"]
         cold = _clientgen_run(spec, "cold", spec.paths, cold_flags + mode, options)
         cold.strict_errors = strict_errors
@@ -146,6 +147,15 @@ def clientgen_runs(spec: Spec, options: Options) -> list[Run]:
     return runs
 
 
+def _fresh(folder: Path) -> None:
+    """Remove a previous run's output, and let the file system finish that (sync, then a
+    moment) before the next run is timed: deleting thousands of files slows the creation of
+    the next thousands for a few seconds, a cost of the bench's cleanup, not of either tool."""
+    shutil.rmtree(folder, ignore_errors=True)
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
+
+
 def _error_count(note: str) -> int | None:
     first = note.split(" ", 1)[0]
     return int(first) if first.isdigit() else None
@@ -157,7 +167,7 @@ def _error_count(note: str) -> int | None:
 def opc_run(spec: Spec, options: Options) -> Run:
     """openapi-python-client with its defaults into a fresh folder."""
     out = OUT / "opc" / spec.key
-    shutil.rmtree(out, ignore_errors=True)
+    _fresh(out)
     out.mkdir(parents=True)
     binary = options.python.parent / "openapi-python-client"
     command = [str(binary), "generate", "--path", str(spec.paths[0]), "--output-path", "client"]
