@@ -306,7 +306,13 @@ def _subscript_lines(hint: str, indent: str, prefix: str, suffix: str) -> list[s
     return None if body is None else [head] + body + [f"{indent}]{suffix}"]
 
 
+def _pairs(code: str, opening: int, closing: int) -> bool:
+    """Whether the bracket at ``opening`` is closed at ``closing`` (strings skipped)."""
+    return (opening, closing) in (_brackets(code) or ())
+
+
 def _closing(text: str, opening: int) -> int | None:
+    """The index of the bracket closing the one at ``opening`` in a type hint (no strings)."""
     depth = 0
     for i in range(opening, len(text)):
         if text[i] in _OPEN:
@@ -400,7 +406,7 @@ def _element_call(indent: str, code: str) -> list[str] | None:
     argument black splits at its last bracket, the body hugged (its head may stay too long:
     black cannot split a name)."""
     match = _ELEMENT.fullmatch(code)
-    if match is None or _closing(code, len(match["head"]) - 1) != len(code) - len(match["tail"]):
+    if match is None or not _pairs(code, len(match["head"]) - 1, len(code) - len(match["tail"])):
         return None
     body = match["body"]
     if _width(indent + INDENT + body) > LINE_LENGTH or _elements(body) is None:
@@ -423,7 +429,7 @@ def _assignment(indent: str, code: str) -> list[str] | None:
             return None
         return [head, inner + named["value"], indent + ")"]
     call = _ASSIGN_CALL.fullmatch(code)
-    if call is None or _closing(code, len(code) - len(call["body"]) - 2) != len(code) - 1:
+    if call is None or not _pairs(code, len(code) - len(call["body"]) - 2, len(code) - 1):
         return None
     target, callee, body = call["target"], call["callee"], call["body"]
     paren_heads = (f"{indent}{target}(", inner + callee)

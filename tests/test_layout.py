@@ -114,6 +114,9 @@ BLACK_SHAPES = {
     "argument with a head too long": (
         f'x = cls(\n    repository_property={_N}RepositoryProperty.from_dict(data["a"]),\n)\n'
     ),
+    "brackets in a string of a hugged argument": (
+        f'x = cls(\n    repository_property={_N}RepositoryProperty.from_dict(data[")](["]),\n)\n'
+    ),
     "subscript argument": (
         'x = cls(\n    is_firewall_recommended_allowlist_enabled_and_more=data["is_firewall_'
         'recommended_allowlist_enabled_and_more"],\n)\n'
