@@ -187,3 +187,38 @@ def test_required_read_only_and_write_only_properties_are_optional_in_the_one_mo
         "name": True,
         "password": False,  # never in a response
     }
+
+
+RECURSIVE_UNION = """\
+openapi: 3.1.0
+info: {title: Recursive, version: "1"}
+paths: {}
+components:
+  schemas:
+    Node:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string}
+        next:
+          oneOf: [{$ref: "#/components/schemas/Node"}, {$ref: "#/components/schemas/Leaf"}]
+    Leaf:
+      type: object
+      properties:
+        value: {type: integer}
+"""
+
+
+def test_a_union_inside_its_own_variant_knows_that_variant_required_properties(
+    tmp_path: Path,
+) -> None:
+    """``Node.next`` is Node or Leaf: the union is met while Node is being built, yet its Node
+    alternative still requires ``name`` (else an object without it would be read as a Node)."""
+    spec = tmp_path / "recursive.yaml"
+    spec.write_text(RECURSIVE_UNION)
+    api = build(load(spec), "recursive")
+    (union,) = api.unions
+    variants = {v.model: v for v in union.variants}
+    assert variants["Node"].required == ("name",)
+    assert dict(variants["Node"].kinds) == {"name": "string"}
+    assert variants["Leaf"].required == () and dict(variants["Leaf"].kinds) == {"value": "integer"}

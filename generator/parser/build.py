@@ -101,7 +101,7 @@ def build(doc: SpecDocument, project: str, skip_unsupported: bool = False) -> ir
         root=root,
         models=tuple(schemas.models),
         enums=tuple(schemas.enums),
-        unions=tuple(schemas.unions),
+        unions=tuple(schemas.completed_unions()),
         security=security,
         retries=ir.Retries(
             hint.attempts, hint.initial_backoff, hint.max_backoff, hint.multiplier, hint.jitter

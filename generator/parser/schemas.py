@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import json
+from dataclasses import replace
 from urllib.parse import unquote
 from typing import Any, Iterator
 
@@ -182,6 +183,21 @@ class Schemas:
         self._component_types[key] = ref
         return ref
 
+    def completed_unions(self) -> list[ir.Union]:
+        """The unions, each variant's required properties and JSON kinds read from its model
+        now that every model is built: a union met inside the definition of one of its own
+        variants (``Node: {next: oneOf [Node, Leaf]}``) could not read that one's then."""
+        models = {m.name: m for m in self.models}
+
+        def completed(variant: ir.Variant) -> ir.Variant:
+            model = models.get(variant.model)
+            if model is None:
+                return variant
+            required = tuple(f.wire_name for f in model.fields if f.required)
+            return replace(variant, required=required, kinds=tuple(_kinds(model)))
+
+        return [replace(u, variants=tuple(map(completed, u.variants))) for u in self.unions]
+
     def component_nullable(self, key: str) -> bool:
         schema = self._components.get(key)
         return isinstance(schema, dict) and is_nullable(schema)
@@ -315,10 +331,8 @@ class Schemas:
                     tags = names_by_ref[ref]
                 elif isinstance(ref, str) and ref.startswith(COMPONENT_PREFIX):
                     tags = [_unescape(ref[len(COMPONENT_PREFIX) :])]
-            model = next((m for m in self.models if m.name == ref_type.name), None)
-            required = tuple(f.wire_name for f in model.fields if f.required) if model else ()
-            kinds = tuple(_kinds(model)) if model else ()
-            variants.append(ir.Variant(str(ref_type.name), tuple(tags), required, kinds))
+            # required properties and kinds: read once every model is built (completed_unions)
+            variants.append(ir.Variant(str(ref_type.name), tuple(tags), required=()))
         function = self.functions.claim("parse_" + snake(hint, "union"))
         annotation = " | ".join(
             [t.annotation for t in objects] + [t.annotation for t in others] + ["dict[str, Any]"]
