@@ -77,15 +77,9 @@ when ``next_value`` is given and absent.
 
 from __future__ import annotations
 
-import base64
-import datetime as _dt
 import enum
-import importlib
-import json
-import random
 import re
 import sys
-import threading
 import time
 from collections.abc import (
     AsyncIterator,
@@ -98,7 +92,6 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from types import MappingProxyType
 from typing import (
     TYPE_CHECKING,
@@ -109,11 +102,15 @@ from typing import (
     Literal,
     NamedTuple,
     Protocol,
+    TypeGuard,
     TypeVar,
 )
 from urllib.parse import quote, quote_plus, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
+# Imported where they are used, so that importing the runtime stays cheap: most of the standard
+# library a call needs (json, http.client, ssl, ...) is imported by the first call that needs it.
 if TYPE_CHECKING:  # pragma: no cover - imported lazily at run time
+    import datetime as _dt
     import http.client
     import logging
     import os
@@ -515,7 +512,9 @@ def parse_time(value: str) -> _dt.time:
         head, fraction, tail = match.groups()
         text = head + (f".{(fraction + '00000')[:6]}" if fraction else "") + tail
     text = _ISO_COMPACT_OFFSET.sub(r"\1:\2", text)
-    return _dt.time.fromisoformat(text)
+    from datetime import time as time_of_day
+
+    return time_of_day.fromisoformat(text)
 
 
 _TIME_FRACTION = re.compile(r"^(\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(.*)$")
@@ -538,7 +537,9 @@ def parse_datetime(value: str) -> _dt.datetime:
         head, fraction, tail = match.groups()
         text = head + (f".{(fraction + '00000')[:6]}" if fraction else "") + tail
     text = _ISO_COMPACT_OFFSET.sub(r"\1:\2", text)
-    return _dt.datetime.fromisoformat(text)
+    from datetime import datetime
+
+    return datetime.fromisoformat(text)
 
 
 def parse_enum(value: _V, enum_type: type[_E]) -> _E | _V:
@@ -611,7 +612,7 @@ def to_json(value: Any) -> Any:
         return [to_json(item) for item in value]
     if isinstance(value, dict):
         return {key: to_json(item) for key, item in value.items()}
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+    if _is_date_or_time(value):
         return value.isoformat()
     # A UUID or a Decimal exists only once its module is imported: no import needed to check.
     uuid_module, decimal_module = sys.modules.get("uuid"), sys.modules.get("decimal")
@@ -621,6 +622,13 @@ def to_json(value: Any) -> Any:
         return format(value, "f")
     to_dict = getattr(value, "to_dict", None)
     return to_dict() if callable(to_dict) else value
+
+
+def _is_date_or_time(value: object) -> TypeGuard[_dt.date | _dt.time]:
+    """Whether ``value`` is a ``datetime``, ``date`` or ``time`` (which exist only once the
+    datetime module is imported: no import needed to check)."""
+    module = sys.modules.get("datetime")
+    return module is not None and isinstance(value, (module.datetime, module.date, module.time))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -708,6 +716,8 @@ class Response:
         content_type = self.content_type
         if content_type and not _JSON_MEDIA_TYPE.match(content_type):
             raise self._decode_error(f"expected a JSON body but got content type {content_type!r}")
+        import json
+
         try:
             return json.loads(self.body)
         except UnicodeDecodeError:
@@ -809,6 +819,8 @@ class ApiError(ClientError):
 
 def _reason(status: int, response: Response | None) -> str:
     try:
+        from http import HTTPStatus
+
         return HTTPStatus(status).phrase
     except ValueError:
         return response.reason if response is not None else ""
@@ -955,7 +967,7 @@ def to_wire(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+    if _is_date_or_time(value):
         return value.isoformat()
     decimal_module = sys.modules.get("decimal")
     if decimal_module is not None and isinstance(value, decimal_module.Decimal):
@@ -1281,6 +1293,8 @@ def _multipart_parts(
         for item in value:
             yield from _multipart_parts(name, item, content_type)
     elif isinstance(value, Mapping):
+        import json
+
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         yield None, content_type or "application/json", text.encode("utf-8")
     else:
@@ -1539,6 +1553,8 @@ class HttpBasicAuth(Auth):
 
     def __init__(self, username: str, password: str) -> None:
         self.username = username
+        import base64
+
         token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
         self._header = f"Basic {token}"
 
@@ -1601,6 +1617,8 @@ class OAuth2ClientCredentials(Auth):
         self._clock = clock
         # (token, monotonic expiry or None), replaced as a whole so readers need no lock.
         self._state: tuple[str, float | None] | None = None
+        import threading
+
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -1665,6 +1683,8 @@ class OAuth2ClientCredentials(Auth):
             headers.append(("User-Agent", user_agent))
         if self.client_auth == "basic":
             credentials = f"{quote_plus(self.client_id)}:{quote_plus(self._client_secret)}"
+            import base64
+
             encoded = base64.b64encode(credentials.encode()).decode("ascii")
             headers.append(("Authorization", f"Basic {encoded}"))
         else:
@@ -1712,6 +1732,8 @@ class OAuth2ClientCredentials(Auth):
 
 
 def _safe_json(body: bytes) -> object | None:
+    import json
+
     try:
         parsed: object = json.loads(body) if body.strip() else None
     except ValueError:
@@ -1944,6 +1966,8 @@ class HttpTransport:
     ) -> None:
         self._ssl_context = ssl_context
         self._max_idle = max_idle_per_host
+        import threading
+
         self._lock = threading.Lock()
         self._idle: dict[tuple[str, str, int], list[http.client.HTTPConnection]] = {}
         self._closed = False
@@ -2142,6 +2166,8 @@ class AsyncHttpTransport:
     ) -> None:
         self._ssl_context = ssl_context
         self._max_idle = max_idle_per_host
+        import threading
+
         self._lock = threading.Lock()
         self._idle: dict[tuple[str, str, int], list[_AsyncConnection]] = {}
         self._closed = False
@@ -2515,6 +2541,8 @@ def httpx_transport(client: Any = None, **client_options: Any) -> Transport:
     otherwise one is created from ``client_options`` and closed with the transport. httpx is
     imported here, on first use, and raises ImportError when it is not installed.
     """
+    import importlib
+
     httpx = importlib.import_module("httpx")
     owned = client is None
     return _HttpxTransport(httpx, httpx.Client(**client_options) if owned else client, owned)
@@ -2525,6 +2553,8 @@ def async_httpx_transport(client: Any = None, **client_options: Any) -> AsyncTra
 
     Same ownership rules as :func:`httpx_transport`.
     """
+    import importlib
+
     httpx = importlib.import_module("httpx")
     owned = client is None
     return _AsyncHttpxTransport(
@@ -2620,7 +2650,7 @@ class _CoreBase:
         self._before_request: tuple[RequestHook, ...] = _hook_tuple(before_request)
         self._after_response: tuple[ResponseHook, ...] = _hook_tuple(after_response)
         self._clock = clock
-        self._rng: SupportsRandom = rng if rng is not None else random.Random()
+        self._rng = rng  # random.Random() when first needed (a retry): see _backoff
         self._wall_clock = wall_clock
 
     def __repr__(self) -> str:
@@ -2660,6 +2690,8 @@ class _CoreBase:
         if content_type is not None:
             _check_media_type(content_type)
         if json_body is not None:
+            import json
+
             parts.body = json.dumps(
                 json_body, ensure_ascii=False, separators=(",", ":"), allow_nan=False
             ).encode("utf-8")
@@ -2770,7 +2802,7 @@ class _CoreBase:
     def _error_delay(self, plan: _Plan, attempt: int) -> float | None:
         if attempt >= plan.attempts:
             return None
-        return plan.retries.backoff(attempt, self._rng)
+        return self._backoff(plan, attempt)
 
     def _status_delay(self, plan: _Plan, attempt: int, response: Response) -> float | None:
         if attempt >= plan.attempts or response.status not in plan.retries.retry_statuses:
@@ -2778,6 +2810,13 @@ class _CoreBase:
         after = _retry_after(response.headers, self._wall_clock)
         if after is not None:
             return min(after, plan.retries.max_backoff)
+        return self._backoff(plan, attempt)
+
+    def _backoff(self, plan: _Plan, attempt: int) -> float:
+        if self._rng is None:
+            import random
+
+            self._rng = random.Random()
         return plan.retries.backoff(attempt, self._rng)
 
     def _reauthorize(self, plan: _Plan, request: Request) -> bool:
@@ -2800,7 +2839,7 @@ class _CoreBase:
         parser = op.error_parser(response.status)
         if parser is not None:
             try:
-                model = parser(json.loads(response.body) if response.body.strip() else None)
+                model = parser(_safe_json(response.body))
             except Exception:  # noqa: BLE001 - the error path must not raise
                 model = None
         return error_class_for_status(response.status)(
@@ -2875,7 +2914,9 @@ def _http_date(value: str) -> float | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
+        from datetime import timezone
+
+        moment = moment.replace(tzinfo=timezone.utc)
     return moment.timestamp()
 
 
