@@ -13,6 +13,11 @@ from collections.abc import Iterable
 
 from .model import ir
 
+# What a resource module calls the models package: its classes are attributes of it, so each is
+# imported on first use (``_models.Pet.from_dict``); the leading underscore keeps an argument
+# (never spelt with one) from hiding it.
+MODELS_ALIAS = "_models"
+
 _SCALAR_DECODERS = {
     "datetime": "parse_datetime",
     "date": "date.fromisoformat",
@@ -30,25 +35,28 @@ _JSON_CHECKS = {
 }
 
 
-def decoder(ref: ir.TypeRef) -> list[str]:
-    """The runtime function and trailing arguments that turn a JSON value into ``ref``."""
+def decoder(ref: ir.TypeRef, lazy: bool = False) -> list[str]:
+    """The runtime function and trailing arguments that turn a JSON value into ``ref``; with
+    ``lazy``, models, enums and unions are reached through the models package (a resource
+    module's way), else by their bare names (a model module's, which imports them)."""
     kind = ref.kind
+    models = MODELS_ALIAS + "." if lazy else ""
     if kind in _SCALAR_DECODERS:
         return [_SCALAR_DECODERS[kind]]
     if kind == "enum":
-        return ["parse_enum", str(ref.name)]
+        return ["parse_enum", f"{models}{ref.name}"]
     if kind == "model":
-        return [f"{ref.name}.from_dict"]
+        return [f"{models}{ref.name}.from_dict"]
     if kind == "oneof":
-        return [str(ref.name)]
+        return [f"{models}{ref.name}"]
     if kind in ("list", "map") and ref.item is not None:
-        item = decoder(ref.item)
+        item = decoder(ref.item, lazy)
         if ref.item_nullable:
             item = ["optional", *item]
         return ["decode_list" if kind == "list" else "decode_map", *item]
     if kind == "union":
         choices = [
-            "(" + ", ".join([json_check(member), *decoder(member)]) + ")"
+            "(" + ", ".join([json_check(member), *decoder(member, lazy)]) + ")"
             for member in ref.members
             if member.needs_conversion
         ]
@@ -56,16 +64,26 @@ def decoder(ref: ir.TypeRef) -> list[str]:
     raise ValueError(f"no decoder for a {kind}")  # the IR never asks: needs_conversion is False
 
 
-def decode(ref: ir.TypeRef, value: str) -> str:
-    """An expression turning the JSON ``value`` (never None) into ``ref``."""
+def decode(ref: ir.TypeRef, value: str, lazy: bool = False) -> str:
+    """An expression turning the JSON ``value`` (never None) into ``ref`` (``lazy``: see
+    :func:`decoder`)."""
     if not ref.needs_conversion:
         if ref.kind == "list":
             return f"list({value})"
         if ref.kind == "map":
             return f"dict({value})"
         return value
-    fn, *args = decoder(ref)
+    fn, *args = decoder(ref, lazy)
     return f"{fn}({', '.join([value, *args])})"
+
+
+def decoded_names(refs: Iterable[ir.TypeRef | None], lazy: bool = False) -> set[str]:
+    """Every name the decoders of ``refs`` spell (functions, classes, ``date``, ``UUID``,
+    the models alias): what a module must import to run them."""
+    text = " ".join(
+        " ".join(decoder(r, lazy)) for r in refs if r is not None and r.needs_conversion
+    )
+    return set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*", text))
 
 
 def decode_optional(ref: ir.TypeRef, value: str) -> str:

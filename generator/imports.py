@@ -1,13 +1,72 @@
 """The import lines of each generated module, derived from the IR: nothing unused, nothing
-missing, always in the same order."""
+missing, always in the same order.
+
+Each module imports at its top only what running it needs; names that only annotations use go
+under ``if TYPE_CHECKING:`` (``Imports.checking``), so importing the module does not import
+them. The package's ``__init__`` and ``client`` import nothing at run time but ``os``; a resource
+module imports the runtime and reaches models through the models package, one at a time; a
+model module imports the modules of the models it refers to.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from . import codec
 from .layout import LINE_LENGTH
 from .model import ir
+
+# Runtime names a resource module always uses.
+_RESOURCE_RUNTIME = {
+    "ApiResponse",
+    "AsyncClientCore",
+    "ClientCore",
+    "Operation",
+    "RetryConfig",
+    "Timeout",
+}
+_AUTH_CLASSES = {
+    "api_key": "ApiKeyAuth",
+    "http_basic": "HttpBasicAuth",
+    "http_bearer": "HttpBearerAuth",
+    "oauth2_client_credentials": "OAuth2ClientCredentials",
+}
+_STDLIB = {"date": "datetime", "datetime": "datetime", "time": "datetime"}
+_STDLIB |= {"UUID": "uuid", "Decimal": "decimal"}
+
+
+@dataclass
+class Imports:
+    """A module's imports: at the top (``stdlib``, then ``local``), and for type checkers only
+    (``checking``), each a module -> names mapping. Lines come out sorted, as isort and black
+    write them."""
+
+    stdlib: dict[str, set[str]] = field(default_factory=dict)
+    local: dict[str, set[str]] = field(default_factory=dict)
+    checking: dict[str, set[str]] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)  # ``import os``
+
+    def add(self, where: dict[str, set[str]], module: str, *names: str) -> None:
+        where.setdefault(module, set()).update(names)
+
+    @property
+    def lines(self) -> list[str]:
+        """The import statements at the top of the module."""
+        first = [f"import {m}" for m in sorted(self.modules)]
+        first += [from_import(m, names) for m, names in sorted(self.stdlib.items()) if names]
+        second = [from_import(m, names) for m, names in sorted(self.local.items()) if names]
+        return first + ([""] if first and second else []) + second
+
+    @property
+    def checking_lines(self) -> list[str]:
+        """The statements under ``if TYPE_CHECKING:``, indented."""
+        stdlib = {m: n for m, n in self.checking.items() if not m.startswith(".")}
+        local = {m: n for m, n in self.checking.items() if m.startswith(".")}
+        first = [from_import(m, names, 4) for m, names in sorted(stdlib.items()) if names]
+        second = [from_import(m, names, 4) for m, names in sorted(local.items()) if names]
+        lines = first + ([""] if first and second else []) + second
+        return [f"    {line}" if line and not line.startswith(" ") else line for line in lines]
 
 
 def walk(ref: ir.TypeRef | None) -> Iterator[ir.TypeRef]:
@@ -23,80 +82,134 @@ def _kinds(refs: Iterable[ir.TypeRef | None]) -> set[str]:
     return {t.kind for ref in refs for t in walk(ref)}
 
 
-def from_import(module: str, names: Iterable[str]) -> str:
-    """``from module import a, b``, or, when longer than a line, one name a line as black
-    writes it."""
-    ordered = sorted(names)
+def from_import(module: str, names: Iterable[str], indent: int = 0) -> str:
+    """``from module import a, b``, or, when longer than a line (at ``indent``), one name a line
+    as black writes it."""
+    ordered = sorted(names, key=_import_order)
     line = f"from {module} import {', '.join(ordered)}"
-    if len(line) <= LINE_LENGTH:
+    if indent + len(line) <= LINE_LENGTH:
         return line
-    return "\n".join([f"from {module} import ("] + [f"    {n}," for n in ordered] + [")"])
+    pad = " " * indent
+    return "\n".join(
+        [f"from {module} import ("] + [f"{pad}    {n}," for n in ordered] + [f"{pad})"]
+    )
 
 
-def _lines(stdlib: dict[str, set[str]], local: dict[str, set[str]]) -> list[str]:
-    lines = [from_import(module, names) for module, names in sorted(stdlib.items()) if names]
-    if lines and any(local.values()):
-        lines.append("")
-    lines += [from_import(module, names) for module, names in sorted(local.items()) if names]
-    return lines
+def _import_order(name: str) -> tuple[bool, str]:
+    """Constants (``TYPE_CHECKING``, ``UNSET``) first, then classes and functions, as isort
+    orders them."""
+    return (not name.isupper(), name)
 
 
-def models_imports(api: ir.Api) -> list[str]:
-    refs: list[ir.TypeRef | None] = []
-    for model in api.models:
-        refs.extend(f.type for f in model.fields)
-        refs.append(model.extra)
-    kinds = _kinds(refs)
-    stdlib: dict[str, set[str]] = {"typing": set(), "datetime": set()}
-    runtime: set[str] = set()
-    if api.models:
-        stdlib["dataclasses"] = {"dataclass", "field as _field"}
-        stdlib["typing"] |= {"Any", "Mapping"}
-        runtime.add("unknown_properties")
-    if "any" in kinds or "object" in kinds:
-        stdlib["typing"].add("Any")
+def type_names(refs: Iterable[ir.TypeRef | None]) -> set[str]:
+    """Model and enum class names (and union functions) a set of types is built with."""
+    return {t.name for ref in refs for t in walk(ref) if t.name}
+
+
+def annotated_names(refs: Iterable[ir.TypeRef | None]) -> set[str]:
+    """Model and enum class names the annotations of a set of types mention."""
+    return {t.name for ref in refs for t in walk(ref) if t.name and t.kind in ("model", "enum")}
+
+
+def _stdlib_types(kinds: set[str], imports: Imports, where: dict[str, set[str]]) -> None:
     for kind in ("datetime", "date", "time"):
         if kind in kinds:
-            stdlib["datetime"].add(kind)
+            imports.add(where, "datetime", kind)
     if "decimal" in kinds:
-        stdlib["decimal"] = {"Decimal"}
+        imports.add(where, "decimal", "Decimal")
     if "uuid" in kinds:
-        stdlib["uuid"] = {"UUID"}
-    if api.enums:
-        stdlib["enum"] = {"Enum"}
-    fields = [f for m in api.models for f in m.fields]
+        imports.add(where, "uuid", "UUID")
+
+
+# -- the models package ----------------------------------------------------------------------
+
+
+def model_module_imports(
+    api: ir.Api, module: ir.ModelModule, keys: dict[str, str], models: dict[str, ir.Model]
+) -> list[str]:
+    """A model module: the standard library, the runtime, and the modules of the models it
+    refers to (never one that refers back to it: ``parser.modules``). ``keys``: model name ->
+    its wire names constant; ``models``: by name."""
+    imports = Imports()
+    refs: list[ir.TypeRef | None] = []
+    for model in module.models:
+        refs.extend(f.type for f in model.fields)
+        refs.append(model.extra)
+    for union in module.unions:
+        refs.extend(union.others)
+    kinds = _kinds(refs)
+    runtime: set[str] = set()
+    if module.models:
+        imports.add(imports.stdlib, "dataclasses", "dataclass", "field as _field")
+        imports.add(imports.stdlib, "typing", "Any", "Mapping")
+        runtime.add("unknown_properties")
+    if "any" in kinds or "object" in kinds or module.unions:
+        imports.add(imports.stdlib, "typing", "Any")
+    _stdlib_types(kinds, imports, imports.stdlib)
+    if module.enums:
+        imports.add(imports.stdlib, "enum", "Enum")
+    fields = [f for m in module.models for f in m.fields]
     runtime |= codec.runtime_names(f.type for f in fields if f.required and not f.nullable)
     runtime |= codec.runtime_names(
         (f.type for f in fields if not f.required or f.nullable), optional=True
     )
-    extras = [m for m in api.models if m.extra is not None and m.extra.needs_conversion]
+    extras = [m for m in module.models if m.extra is not None and m.extra.needs_conversion]
     runtime |= codec.runtime_names(m.extra for m in extras)
     if any(m.extra_nullable for m in extras):
         runtime.add("optional")
-    runtime |= codec.runtime_names(o for u in api.unions for o in u.others)
+    runtime |= codec.runtime_names(o for u in module.unions for o in u.others)
     if extras or any(f.type.needs_conversion for f in fields):
         runtime.add("to_json")
-    if any(not u.discriminator or not all(v.tags for v in u.variants) for u in api.unions):
+    if any(not u.discriminator or not all(v.tags for v in u.variants) for u in module.unions):
         runtime.add("best_variant")
     if any(f.uses_unset for f in fields):
         runtime |= {"UNSET", "Unset"}
-    return _lines(stdlib, {"._runtime": runtime})
+    if runtime:
+        imports.add(imports.local, ".._runtime", *runtime)
+    own = set(module.names)
+    used = type_names(refs) | {v.model for u in module.unions for v in u.variants}
+    for name in sorted(used - own):
+        imports.add(imports.local, "." + api.module_of[name], name)
+    for union in module.unions:
+        for variant in union.variants:
+            model = models[variant.model]
+            if variant.model not in own and model.fields and not _tagged_only(union, variant):
+                imports.add(imports.local, "." + api.module_of[model.name], keys[model.name])
+    return imports.lines
 
 
-def parameter_kinds(api: ir.Api) -> set[str]:
+def _tagged_only(union: ir.Union, variant: ir.Variant) -> bool:
+    """Whether the union's function never needs the variant's wire names (``best_variant``)."""
+    return bool(union.discriminator and variant.tags)
+
+
+def models_package_imports(api: ir.Api) -> list[str]:
+    """The models package's ``__init__``: every name, from its module, for type checkers."""
+    imports = Imports()
+    for module in api.model_modules:
+        imports.add(imports.checking, "." + module.name, *module.names)
+    return imports.checking_lines
+
+
+# -- the client and its resource modules -----------------------------------------------------
+
+
+def _operation_refs(ops: Iterable[ir.Operation]) -> list[ir.TypeRef | None]:
+    """Every type the signatures and bodies of ``ops`` mention."""
     refs: list[ir.TypeRef | None] = []
-    for op in api.operations:
+    for op in ops:
         refs.extend(p.type for p in op.parameters)
         refs.append(op.body.type if op.body else None)
         refs.append(op.returns)
+        refs.extend(r.type for r in op.success)
+        refs.extend(r.type for r in op.errors)
         if op.pagination:
             refs.append(op.pagination.item_type)
-    return _kinds(refs)
+    return refs
 
 
-def type_names(refs: Iterable[ir.TypeRef | None]) -> set[str]:
-    """Model and enum class names a set of annotations mentions."""
-    return {t.name for ref in refs for t in walk(ref) if t.name}
+def _form_fields(op: ir.Operation) -> bool:
+    return op.body is not None and op.body.spread and op.body.encoding == "form"
 
 
 def _writes_json(op: ir.Operation) -> bool:
@@ -108,71 +221,105 @@ def _writes_json(op: ir.Operation) -> bool:
     return any(codec.writes_json(p) for p in op.parameters if p.location != "path")
 
 
+def errors(ops: Iterable[ir.Operation]) -> list[ir.Response]:
+    """The error responses of ``ops`` with a body type: what the module's readers build."""
+    return [r for op in ops for r in op.errors if r.type is not None]
+
+
+def decoded(ops: Iterable[ir.Operation]) -> list[ir.TypeRef]:
+    """The types a resource module decodes from JSON: success bodies read as JSON, and error
+    bodies (their readers)."""
+    found: list[ir.TypeRef] = []
+    for op in ops:
+        found += [r.type for r in op.success if r.decode == "json" and r.type is not None]
+        found += [r.type for r in op.errors if r.type is not None and r.reader != "_identity"]
+    return found
+
+
+def resource_imports(api: ir.Api, group: ir.ResourceGroup) -> Imports:
+    """A resource module (a top-level group and the groups below it, or the client's own
+    operations): the runtime at the top, models only for type checkers (calls reach them
+    through the models package, so each is imported when first returned)."""
+    ops = group.module_operations
+    imports = Imports()
+    runtime = set(_RESOURCE_RUNTIME)
+    refs = _operation_refs(ops)
+    kinds = _kinds(refs)
+    if any(op.located("query") or _form_fields(op) for op in ops):
+        runtime.add("QueryParam")
+    if "file" in kinds:
+        runtime.add("File")
+    reads = decoded(ops)
+    spelled = codec.decoded_names(reads, lazy=True)
+    runtime |= codec.runtime_names(reads)
+    if any(_writes_json(op) for op in ops):
+        runtime.add("to_json")
+    if any(op.pagination for op in ops):
+        imports.add(imports.stdlib, "typing", "AsyncIterator", "Iterator")
+        runtime |= {"aiterate_pages", "iterate_pages"}
+    if any(op.parse_function or op.returns is None for op in ops):
+        runtime.add("Response")
+    annotated = Imports()
+    _stdlib_types(kinds, annotated, annotated.stdlib)
+    for module, names in annotated.stdlib.items():
+        at_run_time = names & spelled
+        imports.add(imports.stdlib, module, *at_run_time)
+        imports.add(imports.checking, module, *(names - at_run_time))
+    if kinds & {"any", "object", "oneof"} or any(r.reader != "_identity" for r in errors(ops)):
+        imports.add(imports.stdlib, "typing", "Any")
+    if codec.MODELS_ALIAS in spelled:
+        imports.add(imports.local, "..", f"models as {codec.MODELS_ALIAS}")
+    imports.add(imports.local, ".._runtime", *runtime)
+    names = annotated_names(refs)
+    if names:
+        imports.add(imports.checking, "..models", *names)
+    if imports.checking:
+        imports.add(imports.stdlib, "typing", "TYPE_CHECKING")
+    return imports
+
+
 def client_imports(api: ir.Api) -> list[str]:
-    kinds = parameter_kinds(api)
-    stdlib: dict[str, set[str]] = {"typing": set(), "datetime": set()}
+    """``client.py`` runs on ``os`` alone: everything else it names is for type checkers, or
+    imported where it is first needed (the runtime when the core is made, a resource module
+    when its group is first used)."""
+    imports = Imports()
     runtime = {
-        "ApiResponse",
         "AsyncClientCore",
         "AsyncTransport",
         "Auth",
         "ClientCore",
-        "Operation",
         "Request",
         "Response",
         "RetryConfig",
         "Timeout",
         "Transport",
     }
-    stdlib["typing"].add("Callable")
-    stdlib["os"] = set()
-    if api.security:
-        kinds_of_auth = {s.kind for s in api.security}
-        runtime |= {
-            {
-                "api_key": "ApiKeyAuth",
-                "http_basic": "HttpBasicAuth",
-                "http_bearer": "HttpBearerAuth",
-                "oauth2_client_credentials": "OAuth2ClientCredentials",
-            }[k]
-            for k in kinds_of_auth
-        }
-    if any(
-        op.located("query") or (op.body and op.body.spread and op.body.encoding == "form")
-        for op in api.operations
-    ):
-        runtime.add("QueryParam")
-    if "file" in kinds:
-        runtime.add("File")
-    # what reading the success bodies needs (``decode`` in macros.jinja)
-    runtime |= codec.runtime_names(
-        r.type for op in api.operations for r in op.success if r.decode == "json"
-    )
-    if any(_writes_json(op) for op in api.operations):
-        runtime.add("to_json")
-    if any(op.pagination for op in api.operations):
-        stdlib["typing"] |= {"AsyncIterator", "Iterator"}
-        runtime |= {"aiterate_pages", "iterate_pages"}
-    if "uuid" in kinds:
-        stdlib["uuid"] = {"UUID"}
-    for kind in ("datetime", "date", "time"):
-        if kind in kinds:
-            stdlib["datetime"].add(kind)
-    if "decimal" in kinds:
-        stdlib["decimal"] = {"Decimal"}
-    if kinds & {"any", "object", "oneof"}:
-        stdlib["typing"].add("Any")
-    refs: list[ir.TypeRef | None] = []
-    for op in api.operations:
-        refs.extend(p.type for p in op.parameters)
-        refs.append(op.body.type if op.body else None)
-        refs.append(op.returns)
-        refs.extend(r.type for r in op.success)
-        refs.extend(r.type for r in op.errors)
-        if op.pagination:
-            refs.append(op.pagination.item_type)
-    names = type_names(refs)
-    lines = _lines(stdlib, {"._runtime": runtime, ".models": names})
-    if "os" in stdlib:
-        lines.insert(0, "import os")
-    return lines
+    imports.add(imports.checking, "typing", "Any", "Callable", "TypeVar")
+    ops = api.root.operations
+    if ops:
+        runtime.add("ApiResponse")
+        refs = _operation_refs(ops)
+        kinds = _kinds(refs)
+        _stdlib_types(kinds, imports, imports.checking)
+        if any(op.pagination for op in ops):
+            imports.add(imports.checking, "typing", "AsyncIterator", "Iterator")
+        names = annotated_names(refs)
+        if names:
+            imports.add(imports.checking, ".models", *names)
+    if uses_files(api):
+        runtime.add("File as File")  # importable from here (see __getattr__ in the template)
+    imports.add(imports.checking, "._runtime", *runtime)
+    for group in api.resource_modules:
+        module = f".resources.{group.module}"
+        imports.add(imports.checking, module, group.class_name, group.async_class_name)
+    return imports.checking_lines
+
+
+def uses_files(api: ir.Api) -> bool:
+    """Whether some operation uploads a ``File`` (whose docs import it from ``client``)."""
+    return "file" in _kinds(_operation_refs(api.operations))
+
+
+def auth_classes(api: ir.Api) -> list[str]:
+    """The runtime's auth classes the client's credentials need."""
+    return sorted({_AUTH_CLASSES[s.kind] for s in api.security})

@@ -31,6 +31,22 @@ def snake(name: str, fallback: str = "value") -> str:
     return result
 
 
+MODULE_NAME_LENGTH = 60
+
+
+def module_name(name: str, fallback: str = "module") -> str:
+    """A module's name: ``snake(name)``, cut at a word boundary to at most 60 characters (a
+    class hoisted from deep inside a schema can have a very long name: its file's should stay
+    usable, and its import fit on a line)."""
+    result = snake(name, fallback)
+    if len(result) > MODULE_NAME_LENGTH:
+        cut = result.rfind("_", 0, MODULE_NAME_LENGTH + 1)
+        result = result[: cut if cut > 0 else MODULE_NAME_LENGTH].rstrip("_")
+        if keyword.iskeyword(result):
+            result += "_"
+    return result
+
+
 @functools.lru_cache(maxsize=None)  # pure, and called for the same names often
 def pascal(name: str, fallback: str = "Model") -> str:
     """``commerce-customer`` -> ``CommerceCustomer``; existing inner capitals are kept."""

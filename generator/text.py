@@ -87,6 +87,19 @@ def model_docstring(model: ir.Model) -> str:
     return docstring("\n\n".join(parts))
 
 
+def model_module_docstring(module: ir.ModelModule, api: ir.Api) -> str:
+    """The docstring of a module of the models package: what it defines, and where from to
+    import it."""
+    names = [f"``{name}``" for name in module.names]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    them = "it" if len(names) == 1 else "them"
+    text = (
+        f"{listed}, of the models of the {api.title}.\n\n"
+        f"Import {them} from ``{api.package}.models``, which imports this module on first use."
+    )
+    return docstring(text, indent=0)
+
+
 def union_docstring(union: ir.Union) -> str:
     how = (
         f"Chooses by the ``{union.discriminator}`` property"
@@ -406,10 +419,17 @@ def client_docstring(api: ir.Api, is_async: bool = False) -> str:
             + "\n".join(creds)
             + f"\n    base_url: Server URL; default: ${api.env_prefix}_BASE_URL, else {api.base_url or 'none'}.\n"
             "    timeout: Seconds, or a Timeout(connect=..., read=...).\n"
-            "    retries: Retry policy; default: DEFAULT_RETRIES.\n"
+            f"    retries: Retry policy; default: {_retries(api.retries)}.\n"
             "    transport: Sends the requests; default: the standard library's http.client."
         )
     return docstring("\n\n".join(lines))
+
+
+def _retries(retries: ir.Retries) -> str:
+    return (
+        f"{retries.attempts} attempts, backoff {retries.initial_backoff} s (x{retries.multiplier}, "
+        f"jitter {retries.jitter}) up to {retries.max_backoff} s"
+    )
 
 
 def md_code(value: Any, as_json: bool = False) -> str:

@@ -116,7 +116,7 @@ def test_a_change_in_a_file_the_spec_refers_to_is_a_miss(tmp_path: Path) -> None
     pet.write_text("type: object\nproperties: {name: {type: string}}\n")
     cache = Cache(tmp_path / "cache")
     first = pipeline.generate_project(spec, tmp_path / "out", None, cache=cache)
-    assert "name: str" in first.files["root/models.py"]
+    assert "name: str" in first.files["root/models/pet.py"]
     pet.write_text("type: object\nproperties: {nickname: {type: string}}\n")
     second = pipeline.generate_project(spec, tmp_path / "out", None, cache=cache)
-    assert "nickname: str" in second.files["root/models.py"]
+    assert "nickname: str" in second.files["root/models/pet.py"]

@@ -321,7 +321,7 @@ def test_every_model_class_is_exercised(packages: Packages, stem: str) -> None:
     module = _models_module(packages, stem)
     classes = {
         name
-        for name, value in vars(module).items()
-        if isinstance(value, type) and hasattr(value, "from_dict")
+        for name in module.__all__  # (each imported from its module as it is asked for)
+        if isinstance(value := getattr(module, name), type) and hasattr(value, "from_dict")
     }
     assert classes == set(INFOS[stem].schemas)

@@ -71,7 +71,7 @@ def test_changes_land_together_and_user_files_stay(out: Path) -> None:
 
 
 def test_unchanged_files_keep_their_times(out: Path) -> None:
-    models = out / "telness-connect" / "telness_connect" / "models.py"
+    models = out / "telness-connect" / "telness_connect" / "models" / "__init__.py"
     before = models.stat().st_mtime_ns
     writer.apply(changed_files(out))
     assert models.stat().st_mtime_ns == before

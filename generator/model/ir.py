@@ -7,6 +7,7 @@ A ``TypeRef.kind`` has one macro in ``templates/python/macros.jinja`` per direct
 
 from __future__ import annotations
 
+import functools
 import json
 
 from dataclasses import dataclass, field
@@ -241,6 +242,9 @@ class Response:
     exception: str | None  # error class name for non-2xx
     example: str | None
     decode: str = "json"  # how the body is read: json, text, binary, none
+    # error responses with a body type: the function of the resource module that builds it
+    # from the JSON body (``_read_basic_error``, ``_identity``)
+    reader: str | None = None
 
     @property
     def read_as(self) -> tuple[str | None, str]:
@@ -320,13 +324,49 @@ class Operation:
 @dataclass(frozen=True)
 class ResourceGroup:
     attribute: str  # attribute on its parent
-    class_name: str
+    class_name: str  # the root's: the class of the client's own operations (ClientOperations)
     async_class_name: str
     title: str  # e.g. "Sales.Customers"
     path: tuple[str, ...]  # e.g. ("sales", "customers")
     doc_name: str  # docs/<doc_name>.md
     operations: tuple[Operation, ...]
     children: tuple[ResourceGroup, ...]
+    module: str = ""  # <package>/resources/<module>.py, where its classes live
+
+    def walk(self) -> Iterator[ResourceGroup]:
+        """This group and every group below it, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    @property
+    def module_operations(self) -> tuple[Operation, ...]:
+        """The operations its module implements: a top-level group's and those of the groups
+        below it, or the root's own (its children have modules of their own)."""
+        groups = tuple(self.walk()) if self.path else (self,)
+        return tuple(op for group in groups for op in group.operations)
+
+
+@dataclass(frozen=True)
+class ModelModule:
+    """One module of the generated ``models`` package: a strongly connected component of the
+    "refers to" graph of models, enums and unions (most are a single class), with the inline
+    types that only it uses. It imports the modules of what else it refers to at the top, which
+    never makes a cycle: using a model imports just its module and what that refers to."""
+
+    name: str  # <package>/models/<name>.py
+    models: tuple[Model, ...]
+    enums: tuple[Enum, ...]
+    unions: tuple[Union, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What the module defines for the package to export, in the order it defines them."""
+        return (
+            tuple(e.name for e in self.enums)
+            + tuple(m.name for m in self.models)
+            + tuple(u.function for u in self.unions)
+        )
 
 
 @dataclass(frozen=True)
@@ -372,6 +412,25 @@ class Api:
     retries: Retries
     operations: tuple[Operation, ...] = field(default=())  # all, in spec order
     skipped: tuple[Diagnostic, ...] = ()  # what --skip-unsupported left out, as warnings
+    model_modules: tuple[ModelModule, ...] = ()  # models, enums and unions, by module
+
+    @property
+    def credentials(self) -> tuple[tuple[str, str], ...]:
+        """Every credential argument of the client, with the environment variable it falls
+        back to."""
+        return tuple(pair for s in self.security for pair in zip(s.arguments, s.env_vars))
+
+    @functools.cached_property
+    def module_of(self) -> dict[str, str]:
+        """Model, enum or union function name -> the module of ``models`` that defines it."""
+        return {name: module.name for module in self.model_modules for name in module.names}
+
+    @property
+    def resource_modules(self) -> tuple[ResourceGroup, ...]:
+        """The groups with a module of their own: each top-level group, and the root when the
+        client has operations of its own."""
+        own = (self.root,) if self.root.operations else ()
+        return own + self.root.children
 
     @property
     def groups(self) -> tuple[ResourceGroup, ...]:

@@ -10,9 +10,14 @@ from .. import extensions
 from ..diagnostics import Diagnostic, SpecError
 from ..loader import SpecDocument
 from ..model import ir
-from ..naming import NameSpace, constant, pascal, snake
+from ..naming import NameSpace, constant, module_name, pascal, snake
+from .modules import model_modules
 from .operations import OperationBuilder, iter_operations
 from .schemas import SHADOWING_FIELD_NAMES, Schemas, SchemaError
+
+# The module of resources/ implementing the client's own operations (those without a group);
+# a top-level group's module is named after its attribute, which never starts with "_".
+ROOT_MODULE = "_client"
 
 # Client constructor arguments that are not credentials.
 CLIENT_RESERVED = {
@@ -86,6 +91,7 @@ def build(doc: SpecDocument, project: str, skip_unsupported: bool = False) -> ir
         if isinstance(s, dict)
     )
     hint = extensions.retries(data)
+    unions = schemas.completed_unions()
     return ir.Api(
         spec_file=re.sub(r"[\x00-\x1f\x7f]", "?", doc.path.name),
         spec_sha256=doc.digest(),
@@ -101,21 +107,27 @@ def build(doc: SpecDocument, project: str, skip_unsupported: bool = False) -> ir
         root=root,
         models=tuple(schemas.models),
         enums=tuple(schemas.enums),
-        unions=tuple(schemas.completed_unions()),
+        unions=tuple(unions),
         security=security,
         retries=ir.Retries(
             hint.attempts, hint.initial_backoff, hint.max_backoff, hint.multiplier, hint.jitter
         ),
         operations=tuple(operations),
         skipped=tuple(sorted(skipped)),
+        model_modules=model_modules(
+            schemas.models, schemas.enums, unions, schemas.component_type_names()
+        ),
     )
 
 
 def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
     """The tree of resource groups; the root is the client itself."""
     classes = NameSpace({"Client", "AsyncClient"})
+    modules = NameSpace()  # distinct even where the file system ignores case
 
-    def make(path: tuple[str, ...], title: str) -> ir.ResourceGroup:
+    def make(path: tuple[str, ...], title: str, module: str = ROOT_MODULE) -> ir.ResourceGroup:
+        if len(path) == 1:
+            module = modules.claim(module_name(path[0], "group"))
         here = [op for op in operations if op.group == path]
         child_names: list[str] = []
         for op in operations:
@@ -124,7 +136,7 @@ def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
                 if name not in child_names:
                     child_names.append(name)
         children = tuple(
-            make(path + (name,), _title(operations, path + (name,))) for name in child_names
+            make(path + (name,), _title(operations, path + (name,)), module) for name in child_names
         )
         # a method named like a type the class's signatures use would hide that type
         shadowing = SHADOWING_FIELD_NAMES & (_annotation_words(here) if path else _ALL_WORDS)
@@ -145,19 +157,19 @@ def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
             if op.pagination:
                 methods.claim(name + "_iter")
             renamed.append(op if name == op.method_name else _rename(op, name))
+        # The client's own operations are implemented by a class of their own, which the
+        # client delegates to (so the client's module needs no runtime to import).
+        base = pascal("_".join(path)) + "Resource" if path else "ClientOperations"
         return ir.ResourceGroup(
             attribute=path[-1] if path else "",
-            class_name=classes.claim(pascal("_".join(path)) + "Resource") if path else "Client",
-            async_class_name=(
-                classes.claim("Async" + pascal("_".join(path)) + "Resource")
-                if path
-                else "AsyncClient"
-            ),
+            class_name=classes.claim(base),
+            async_class_name=classes.claim("Async" + base),
             title=title,
             path=path,
             doc_name="_".join(path) if path else "client",
             operations=tuple(renamed),
             children=children,
+            module=module,
         )
 
     return make((), "Client")

@@ -93,6 +93,8 @@ class OperationBuilder:
         self.schemas = schemas
         self.data: dict[str, Any] = schemas.data
         self.constants = NameSpace()
+        self._readers: dict[str, str] = {}  # error body type name -> its reader function
+        self._reader_names = NameSpace()
 
     def deref(self, node: Any) -> tuple[Any, Pointer | None]:
         """Follow ``$ref`` chains of components (parameters, responses, bodies)."""
@@ -383,10 +385,21 @@ class OperationBuilder:
                 exception=None if is_success else error_class(status),
                 example=example,
                 decode=decode,
+                reader=None if is_success or rtype is None else self._reader(rtype),
             )
             (success if is_success else errors).append(entry)
         errors.sort(key=lambda r: (r.status == "default", not r.status.isdigit(), r.status))
         return tuple(sorted(success, key=lambda r: r.status)), tuple(errors)
+
+    def _reader(self, ref: ir.TypeRef) -> str:
+        """The resource module function that builds an error body of type ``ref`` from its
+        JSON (a model or union is only imported then): one per type, named after it."""
+        if ref.kind not in ("model", "oneof") or ref.name is None:
+            return "_identity"
+        if ref.name not in self._readers:
+            base = ref.name.removeprefix("parse_") if ref.kind == "oneof" else ref.name
+            self._readers[ref.name] = "_read_" + self._reader_names.claim(snake(base))
+        return self._readers[ref.name]
 
     def _returns(self, success: tuple[ir.Response, ...]) -> ir.TypeRef | None:
         """The type an operation returns: its success body type, or when the success

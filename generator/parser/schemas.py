@@ -198,6 +198,12 @@ class Schemas:
 
         return [replace(u, variants=tuple(map(completed, u.variants))) for u in self.unions]
 
+    def component_type_names(self) -> list[str]:
+        """The names of the component schemas' models, enums and unions, in the spec's order
+        (every other class was hoisted from inside a schema)."""
+        refs = [self._component_types.get(key) for key in self._components]
+        return [ref.name for ref in refs if ref is not None and ref.name is not None]
+
     def component_nullable(self, key: str) -> bool:
         schema = self._components.get(key)
         return isinstance(schema, dict) and is_nullable(schema)

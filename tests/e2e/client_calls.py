@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import importlib
 import importlib.util
 import inspect
 import json
@@ -342,7 +343,8 @@ def load_package(project: Project) -> types.ModuleType:
 
 
 def submodule(package: types.ModuleType, name: str) -> types.ModuleType:
-    return sys.modules[f"{package.__name__}.{name}"]
+    """A submodule of ``package``, imported if it was not yet (the packages import lazily)."""
+    return importlib.import_module(f"{package.__name__}.{name}")
 
 
 class Recorder:
@@ -440,7 +442,15 @@ def bound_method(client: Any, case: OperationCase, suffix: str = "") -> Callable
 
 
 def type_hints(function: Callable[..., Any]) -> dict[str, Any]:
-    return typing.get_type_hints(function)
+    """The annotations of a client method, evaluated. Its module imports the models and the
+    standard library types they name for type checkers only (the package imports lazily), so
+    they are supplied here: every model of the package, and the types of the date, time, UUID
+    and decimal formats."""
+    module = sys.modules[function.__module__]
+    models = importlib.import_module(module.__name__.rsplit(".", 2)[0] + ".models")
+    names = {name: getattr(models, name) for name in models.__all__}
+    names.update(UUID=UUID, Decimal=Decimal, date=dt.date, datetime=dt.datetime, time=dt.time)
+    return typing.get_type_hints(function, localns=names)
 
 
 # -- arguments from the spec's examples ------------------------------------------------------------

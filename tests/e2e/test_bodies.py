@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import importlib
 import importlib.util
 import sys
 import threading
@@ -46,9 +47,9 @@ def _load() -> types.ModuleType:
 
 
 pkg = _load()
-client_module = sys.modules["_e2e_bodies_golden.client"]
-models = sys.modules["_e2e_bodies_golden.models"]
-File = client_module.File
+client_module = importlib.import_module("_e2e_bodies_golden.client")
+models = importlib.import_module("_e2e_bodies_golden.models")
+File = client_module.File  # the runtime's, importable from client (its docs say so)
 
 
 class Exchanges:

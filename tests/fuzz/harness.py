@@ -88,8 +88,8 @@ def check_spec(spec31: dict[str, Any], dialect: str, out: Path, data: st.DataObj
         models = importlib.import_module(f"{module_name}.models")
         classes = {
             name
-            for name, value in vars(models).items()
-            if isinstance(value, type) and hasattr(value, "from_dict")
+            for name in models.__all__  # (each imported from its module as it is asked for)
+            if isinstance(value := getattr(models, name), type) and hasattr(value, "from_dict")
         }
         assert classes == set(recorded), "model classes without a recorded schema"
         builder = StrategyBuilder(spec31, api.models)

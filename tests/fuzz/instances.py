@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import importlib
 import json
 import math
-import sys
 import uuid
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
@@ -378,7 +378,7 @@ class StrategyBuilder:
         model = self.models[type(obj).__name__]
         for f in model.fields:
             value = getattr(obj, f.name)
-            if value is None or (f.uses_unset and value is getattr(module, "UNSET", None)):
+            if value is None or (f.uses_unset and value is _unset(module)):
                 ok = f.nullable or not f.required or (value is None and f.type.kind == "any")
                 assert ok, f"{where}.{f.name}: required, got {value!r}"
                 continue
@@ -401,7 +401,8 @@ class StrategyBuilder:
         sent = json.loads(json.dumps(data))  # a private copy: the model may keep references
         obj = cls.from_dict(sent)
         assert sent == data, "from_dict modified its input"
-        self.check_model(sys.modules[cls.__module__], obj, cls.__name__)
+        models = importlib.import_module(cls.__module__.rpartition(".models.")[0] + ".models")
+        self.check_model(models, obj, cls.__name__)
         back = obj.to_dict()
         json.dumps(back)  # plain JSON: no datetime, Decimal or UUID left over
         expected = self.normalise(schema, data)
@@ -507,3 +508,10 @@ _PLAIN_TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
     "bytes": (bytes,),
 }
+
+
+def _unset(module: Any) -> Any:
+    """The ``UNSET`` of the runtime of a generated package, from its ``models`` package or one
+    of the modules in it."""
+    package = module.__name__.rpartition(".models")[0]
+    return importlib.import_module(package + "._runtime").UNSET

@@ -7,35 +7,38 @@ Usage::
 
     client = Client()
 
-See README.md for authentication, errors, retries and pagination.
+See README.md for authentication, errors, retries and pagination. Importing the package imports
+nothing more: each name below is imported from its module when first used.
 """
 
-from . import models
-from ._runtime import (
-    ApiError,
-    ApiResponse,
-    ApiTimeoutError,
-    AsyncHttpTransport,
-    AuthenticationError,
-    BadRequestError,
-    ClientError,
-    ConflictError,
-    HttpTransport,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    Request,
-    Response,
-    ResponseDecodeError,
-    RetryConfig,
-    ServerError,
-    Timeout,
-    TransportError,
-    UnprocessableEntityError,
-    async_httpx_transport,
-    httpx_transport,
-)
-from .client import AsyncClient, Client
+TYPE_CHECKING = False  # typing's, without importing typing: type checkers take it as True
+if TYPE_CHECKING:
+    from . import models
+    from ._runtime import (
+        ApiError,
+        ApiResponse,
+        ApiTimeoutError,
+        AsyncHttpTransport,
+        AuthenticationError,
+        BadRequestError,
+        ClientError,
+        ConflictError,
+        HttpTransport,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        Request,
+        Response,
+        ResponseDecodeError,
+        RetryConfig,
+        ServerError,
+        Timeout,
+        TransportError,
+        UnprocessableEntityError,
+        async_httpx_transport,
+        httpx_transport,
+    )
+    from .client import AsyncClient, Client
 
 __all__ = [
     "ApiError",
@@ -64,3 +67,26 @@ __all__ = [
     "httpx_transport",
     "models",
 ]
+
+if not TYPE_CHECKING:  # type checkers see the names above, and so an error in a misspelt one
+
+    def __getattr__(name: str) -> object:
+        """``Client`` and ``AsyncClient`` from ``client``, ``models``, and the rest from the
+        runtime (errors, transports, settings), each imported on first use."""
+        if name in ("Client", "AsyncClient"):
+            from . import client as module
+        elif name == "models":
+            from importlib import import_module  # (not "from . import": that asks here again)
+
+            return import_module(".models", __name__)
+        elif name in __all__:
+            from . import _runtime as module
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(module, name)
+        globals()[name] = value  # found directly from now on
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
