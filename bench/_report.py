@@ -452,8 +452,10 @@ def _imports_table(imports: dict[str, Any]) -> str:
     intro = (
         "## Import cost: GitHub client\n\nA fresh `python -I` process per sample: milliseconds "
         "from before `import` to after `Client(...)` exists (opc's needs `base_url`). "
-        "*first endpoint*: also `client.repos.get` (clientgen) or importing "
-        "`api.repos.reposget` (opc), which brings in opc's models.\n\n"
+        "*first endpoint*: also the client attribute of `repos/get` (clientgen: "
+        "`client.repos.repos_get`, which imports its resource group's module and the runtime; "
+        "its models are imported when a call returns them) or importing `api.repos.reposget` "
+        "(opc), which brings in opc's models.\n\n"
     )
     return intro + _table(["package", "median ms", "min ms", "error"], rows)
 

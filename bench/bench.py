@@ -234,18 +234,37 @@ def import_seconds(python: Path, code: str, repeat: int) -> dict[str, Any]:
     return {"median": statistics.median(seconds), "min": min(seconds), "runs": seconds}
 
 
+# The endpoint whose first use is measured: GitHub's ``repos/get``. opc's module for it:
+OPC_ENDPOINT_MODULE = "api.repos.reposget"
+FIRST_ENDPOINT = "repos/get"
+
+
+def call_path(project: Path, operation_id: str) -> str | None:
+    """The client attribute path of ``operation_id`` (``repos.repos_get``), from the project's
+    ``clientgen.json``."""
+    try:
+        manifest = json.loads((project / "clientgen.json").read_text(encoding="utf-8"))
+        path = manifest["operations"][operation_id]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return path if isinstance(path, str) else None
+
+
 def import_costs(options: Options, repeat: int) -> dict[str, Any]:
     """Import + ``Client`` of the GitHub packages of both generators; also with one
-    endpoint's first use (clientgen: ``client.repos.get``; opc: importing its module)."""
+    endpoint's first use (clientgen: the client attribute of ``repos/get``, which imports its
+    resource group's module and the runtime; opc: importing its module, and so its models)."""
     ours, theirs = OUT / "clientgen" / "github" / "github", OUT / "opc" / "github" / "client"
-    cases: dict[str, tuple[Path, str, str]] = {
+    path = call_path(ours, FIRST_ENDPOINT)
+    cases: dict[str, tuple[Path, str, str | None]] = {
         "clientgen": (ours, "Client()", ""),
         "opc": (theirs, 'Client(base_url="https://api.github.com")', ""),
-        "clientgen + first endpoint": (ours, "Client()", "client.repos.get"),
+        "clientgen + first endpoint": (ours, "Client()", path and f"client.{path}"),
         "opc + first endpoint": (
             theirs,
             'Client(base_url="https://api.github.com")',
-            "import importlib; importlib.import_module(package.__name__ + '.api.repos.reposget')",
+            "import importlib; importlib.import_module("
+            f"package.__name__ + {'.' + OPC_ENDPOINT_MODULE!r})",
         ),
     }
     costs: dict[str, Any] = {}
@@ -253,6 +272,9 @@ def import_costs(options: Options, repeat: int) -> dict[str, Any]:
         package = find_package(folder)
         if package is None:
             costs[name] = {"error": f"no generated package in {_cache.shown(folder)}"}
+            continue
+        if extra is None:
+            costs[name] = {"error": f"no {FIRST_ENDPOINT} in {_cache.shown(folder)}/clientgen.json"}
             continue
         code = IMPORT_CODE.format(folder=str(folder), package=package, client=client, extra=extra)
         costs[name] = import_seconds(options.python, code, repeat)
