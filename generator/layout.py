@@ -404,14 +404,18 @@ def _hugged(indent: str, head: str, body: str, tail: str) -> list[str] | None:
 def _element_call(indent: str, code: str) -> list[str] | None:
     """``name=callee(body)``, ``name=value[key]`` or ``name=lambda a: callee(body)``, an
     argument black splits at its last bracket, the body hugged (its head may stay too long:
-    black cannot split a name)."""
+    black cannot split a name); a call's body too long for a line, one argument a line."""
     match = _ELEMENT.fullmatch(code)
     if match is None or not _pairs(code, len(match["head"]) - 1, len(code) - len(match["tail"])):
         return None
     body = match["body"]
-    if _width(indent + INDENT + body) > LINE_LENGTH or _elements(body) is None:
+    elements = _elements(body)
+    if elements is None:
         return None
-    if match["head"].endswith("[") and len(_elements(body) or ()) != 1:
+    if match["head"].endswith("["):
+        if len(elements) != 1 or _width(indent + INDENT + body) > LINE_LENGTH:
+            return None  # a subscript: hugged when its one key fits, else black decides
+    elif _width(indent + INDENT + body) > LINE_LENGTH and len(elements) < 2:
         return None
     return _hugged(indent, match["head"], body, match["tail"])
 

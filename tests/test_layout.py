@@ -124,6 +124,10 @@ BLACK_SHAPES = {
     "lambda argument": (
         "x = call(\n    parse=lambda response: " f"{_N}Response.from_dict(response.json()),\n)\n"
     ),
+    "lambda argument, its call's arguments a line each": (
+        "x = call(\n    parse=lambda response: decode_list(response.json(), "
+        f"_models.{_N}ResponseItem.from_dict),\n)\n"
+    ),
     "value in parentheses": (
         'if x:\n    data["members_allowed_repository_creation_type_and_some"] = '
         "self.members_allowed_repository_creation_type\n"
