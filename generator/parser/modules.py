@@ -55,9 +55,19 @@ def model_modules(
 
     groups = _grouped(_components(list(objects), edges), edges, set(objects) - set(ordered))
     groups.sort(key=lambda members: min(rank[name] for name in members))
+    group_of = {name: number for number, members in enumerate(groups) for name in members}
+    contents: list[tuple[list[ir.Model], list[ir.Enum], list[ir.Union]]] = [
+        ([], [], []) for _ in groups
+    ]  # each kind in the IR's order, bucketed in one pass
+    for model in models:
+        contents[group_of[model.name]][0].append(model)
+    for enum in enums:
+        contents[group_of[enum.name]][1].append(enum)
+    for union in unions:
+        contents[group_of[union.function]][2].append(union)
     taken = NameSpace(RESERVED_MODULE_NAMES | {u.function for u in unions})
     found: list[ir.ModelModule] = []
-    for members in groups:
+    for members, (in_models, in_enums, in_unions) in zip(groups, contents):
         leader = objects[min(members, key=rank.__getitem__)]
         base = module_name(
             leader.wire_name if isinstance(leader, ir.Union) else leader.name, "model"
@@ -65,9 +75,9 @@ def model_modules(
         found.append(
             ir.ModelModule(
                 name=taken.claim(base),
-                models=tuple(m for m in models if m.name in members),
-                enums=tuple(e for e in enums if e.name in members),
-                unions=tuple(u for u in unions if u.function in members),
+                models=tuple(in_models),
+                enums=tuple(in_enums),
+                unions=tuple(in_unions),
             )
         )
     return tuple(found)
