@@ -110,16 +110,25 @@ def generate_project(
     del doc  # the spec's data and text: the IR holds what is left to do (memory for render)
     env = render.environment(templates)
 
-    def code() -> dict[str, str]:
-        with times.stage("render"):
-            rendered = render.render_code(api, env)
-        with times.stage("format"):
+    def code(stages: StageTimes, models: bool) -> dict[str, str]:
+        with stages.stage("render"):
+            rendered = render.render_code(api, env, models=models, others=not models)
+        with stages.stage("format"):
             return format_files(rendered, display, cache, layout=templates is None)
 
-    # The package and its docs side by side (two processes when there are two cores).
-    files, docs, docs_seconds = parallel.both(code, lambda: render.render_docs(api, env, cache))
-    times.add("render", docs_seconds)
-    files.update(docs)
+    def rest() -> tuple[dict[str, str], dict[str, float]]:
+        stages = StageTimes()
+        files = code(stages, models=False)
+        with stages.stage("render"):
+            files.update(render.render_docs(api, env, cache))
+        return files, stages.seconds
+
+    # The models package here; the rest of the package and the docs beside it (a second
+    # process when there are two cores): the two halves take about as long.
+    files, (rest_files, seconds), _ = parallel.both(lambda: code(times, models=True), rest)
+    for stage, spent in seconds.items():
+        times.add(stage, spent)
+    files.update(rest_files)
     files[writer.MANIFEST] = render.manifest(api, sorted(files))
     project = Project(spec, out / api.project, files, api.skipped)
     if cache is not None:

@@ -140,8 +140,11 @@ def _shared(api: ir.Api) -> dict[str, Any]:
     }
 
 
-def render_code(api: ir.Api, env: jinja2.Environment) -> dict[str, str]:
-    """The package's files: Python modules (not yet formatted), ``py.typed``, ``pyproject.toml``."""
+def render_code(
+    api: ir.Api, env: jinja2.Environment, models: bool = True, others: bool = True
+) -> dict[str, str]:
+    """The package's files: Python modules (not yet formatted), ``py.typed``, ``pyproject.toml``;
+    the ``models`` package's and the ``others`` (two parts that can render side by side)."""
     pkg = api.package
     files: dict[str, str] = {}
     shared = _shared(api)
@@ -149,6 +152,24 @@ def render_code(api: ir.Api, env: jinja2.Environment) -> dict[str, str]:
     def put(path: str, template: str, **extra: Any) -> None:
         files[path] = env.get_template(template).render(api=api, **shared, **extra)
 
+    if models:
+        put(
+            f"{pkg}/models/__init__.py",
+            "models_init.py.jinja",
+            exports=sorted(api.module_of),
+            imports=imports.models_package_imports(api),
+        )
+        for module in api.model_modules:
+            put(
+                f"{pkg}/models/{module.name}.py",
+                "model.py.jinja",
+                module=module,
+                imports=imports.model_module_imports(
+                    api, module, shared["keys_name"], shared["models"]
+                ),
+            )
+    if not others:
+        return files
     put(
         f"{pkg}/__init__.py",
         "__init__.py.jinja",
@@ -178,21 +199,6 @@ def render_code(api: ir.Api, env: jinja2.Environment) -> dict[str, str]:
             readers=sorted(readers.items()),
             needs_identity=any(r.reader == "_identity" for r in imports.errors(ops)),
             needs_no_content=any(op.returns is None for op in ops),
-        )
-    put(
-        f"{pkg}/models/__init__.py",
-        "models_init.py.jinja",
-        exports=sorted(api.module_of),
-        imports=imports.models_package_imports(api),
-    )
-    for module in api.model_modules:
-        put(
-            f"{pkg}/models/{module.name}.py",
-            "model.py.jinja",
-            module=module,
-            imports=imports.model_module_imports(
-                api, module, shared["keys_name"], shared["models"]
-            ),
         )
     files[f"{pkg}/_runtime.py"] = runtime_source(api)
     files[f"{pkg}/py.typed"] = (
