@@ -8,9 +8,11 @@ the heavy stages import their libraries (yaml, jsonschema, jinja2, black) only w
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from . import parallel, writer
 from .cache import Cache, digest, fingerprint
@@ -199,6 +201,20 @@ def _store_project(
     cache.put_json("project", key, entry)
 
 
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The cyclic garbage collector run less often while generating: a large spec allocates
+    millions of objects (none in cycles to speak of: the JSON, the IR), and the default
+    thresholds walk them all again and again (on 5,000 operations the build took 1.4-1.7 s
+    instead of 1.0-1.1 s)."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def generate(
     specs: list[Path],
     out: Path,
@@ -212,14 +228,15 @@ def generate(
     nothing, if any spec is wrong."""
     projects: list[Project] = []
     problems: list[Diagnostic] = []
-    for spec in specs:
-        try:
-            project = generate_project(spec, out, templates, skip_unsupported, times, cache)
-            projects.append(project)
-            if warnings is not None:
-                warnings.extend(project.warnings)
-        except SpecError as exc:
-            problems.extend(exc.diagnostics)
+    with _fewer_collections():
+        for spec in specs:
+            try:
+                project = generate_project(spec, out, templates, skip_unsupported, times, cache)
+                projects.append(project)
+                if warnings is not None:
+                    warnings.extend(project.warnings)
+            except SpecError as exc:
+                problems.extend(exc.diagnostics)
     if problems:
         raise SpecError(problems)
     changes: list[writer.Change] = []

@@ -1,8 +1,8 @@
 """The intermediate model: frozen dataclasses, the only thing templates see.
 
 Every naming and typing decision is already made here; templates only lay the text out.
-A ``TypeRef.kind`` has one macro in ``templates/python/macros.jinja`` per direction
-(decode from JSON, encode to JSON), mirroring openapi-python-client's property kinds.
+A ``TypeRef.kind`` has one spelling per direction in ``generator/codec.py`` (decode from JSON:
+``decoder``; encode to JSON: ``to_json``), mirroring openapi-python-client's property kinds.
 """
 
 from __future__ import annotations
