@@ -1,7 +1,8 @@
 """Two independent pieces of work at once: the second in a forked child process.
 
-Rendering a large project's Python modules (then laying them out) and its markdown pages are
-independent and take about as long as each other, so with two cores they run side by side.
+Rendering a large project's models (then laying them out) and the rest of it (the other
+modules, the markdown pages) are independent and take about as long as each other, and so are
+validating a spec and building its IR: with two cores, each pair runs side by side.
 A fork is used rather than a process pool: the child starts with the IR already in memory
 (nothing to pickle on the way in, nothing to import), and only the result comes back, pickled,
 through a pipe. Where there is no fork, or a single core, the two run one after the other.
