@@ -14,6 +14,7 @@ seed and fixture spec and requires no change.
 
 from __future__ import annotations
 
+import keyword
 import re
 
 LINE_LENGTH = 100
@@ -233,8 +234,8 @@ def _annotated(indent: str, code: str) -> list[str] | None:
     operand a line if it does not fit on one; a subscript without a default is split after
     its bracket."""
     match = _ANNOTATED.fullmatch(code)
-    if match is None:
-        return None
+    if match is None or keyword.iskeyword(match["name"]):
+        return None  # (``else: a | b`` is a statement, not an annotation)
     name, hint, comma = match["name"], match["type"], match["comma"]
     default = match["default"] or ""
     wrapped = f"{indent}{name}: {hint}{default[:3]}("

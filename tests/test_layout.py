@@ -82,6 +82,7 @@ def test_docstring_lines_are_never_split() -> None:
         f"x = values[{LONG}, {LONG}, {LONG}]",  # subscript
         f"x = f({LONG}, {LONG})  # a comment",  # comment
         f"x = a + f({LONG}, {LONG}, {LONG})",  # operator before the bracket
+        f"else: {LONG.title()} | {LONG.title()} | {LONG}",  # a statement, not a type hint
     ],
 )
 def test_what_black_would_lay_out_differently_is_left_to_black(line: str) -> None:
