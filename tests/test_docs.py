@@ -492,3 +492,32 @@ def test_hostile_spec_text_keeps_the_docs_valid(tmp_path: Path) -> None:
         assert set(_html_tags(outside)) <= {"br"}, (page, _html_tags(outside))
     errors_page = (generated.folder / "docs" / "evil.md").read_text(encoding="utf-8")
     assert "- [parameters](#parameters-1)" in errors_page  # numbered past "### Parameters"
+
+
+def test_every_resource_page_has_a_file_of_its_own(tmp_path: Path) -> None:
+    """A tag named ``client`` beside untagged operations, and a nested ``a.b`` beside a
+    top-level ``a_b``, would share a page name: each gets its own, none is overwritten."""
+    operations = {
+        "/root": ("get", None),
+        "/client": ("get", "client"),
+        "/nested": ("get", "a.b"),
+        "/flat": ("get", "a_b"),
+    }
+    paths = "".join(
+        f"  {path}:\n    {method}:\n      operationId: op{index}\n"
+        + (f"      tags: [{tag!r}]\n" if tag else "")
+        + "      responses:\n        '204':\n          description: done\n"
+        for index, (path, (method, tag)) in enumerate(operations.items())
+    )
+    spec = tmp_path / "pages.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo:\n  title: Pages\n  version: '1'\n"
+        "servers:\n  - url: https://example.com\npaths:\n" + paths
+    )
+    project = pipeline.generate_project(spec, tmp_path / "out", None)
+    pages = sorted(p for p in project.files if p.startswith("docs/") and p.count("/") == 1)
+    assert pages == ["docs/a_b.md", "docs/a_b_2.md", "docs/client.md", "docs/client_.md"]
+    for index in range(len(operations)):
+        holding = [page for page in pages if f"\n## op{index}\n" in project.files[page]]
+        assert len(holding) == 1, (index, holding)
+        assert f"]({holding[0]}#op{index})" in project.files["README.md"]

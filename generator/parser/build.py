@@ -124,6 +124,7 @@ def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
     """The tree of resource groups; the root is the client itself."""
     classes = NameSpace({"Client", "AsyncClient"})
     modules = NameSpace()  # distinct even where the file system ignores case
+    pages = NameSpace({"client"})  # docs/<name>.md: the client's own page, then one a group
 
     def make(path: tuple[str, ...], title: str, module: str = ROOT_MODULE) -> ir.ResourceGroup:
         if len(path) == 1:
@@ -166,7 +167,7 @@ def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
             async_class_name=classes.claim("Async" + base),
             title=title,
             path=path,
-            doc_name="_".join(path) if path else "client",
+            doc_name=pages.claim("_".join(path)) if path else "client",
             operations=tuple(renamed),
             children=children,
             module=module,
