@@ -521,3 +521,42 @@ def test_every_resource_page_has_a_file_of_its_own(tmp_path: Path) -> None:
         holding = [page for page in pages if f"\n## op{index}\n" in project.files[page]]
         assert len(holding) == 1, (index, holding)
         assert f"]({holding[0]}#op{index})" in project.files["README.md"]
+
+
+def test_client_members_are_never_hidden_by_operations_or_groups(tmp_path: Path) -> None:
+    """An untagged operation ``aclose`` and a tag ``close`` would replace the clients' own
+    ``aclose()`` and ``close()``: they are renamed instead, and both still work."""
+    spec = tmp_path / "members.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo:\n  title: Members\n  version: '1'\n"
+        "servers:\n  - url: https://example.com\npaths:\n"
+        "  /a:\n    get:\n      operationId: aclose\n"
+        "      responses:\n        '204':\n          description: done\n"
+        "  /b:\n    get:\n      operationId: list\n      tags: [close]\n"
+        "      responses:\n        '204':\n          description: done\n"
+    )
+    project = pipeline.generate_project(spec, tmp_path / "out", None)
+    manifest = json.loads(project.files["clientgen.json"])
+    assert manifest["operations"] == {"aclose": "aclose_", "list": "close_.list"}
+    client = project.files["members/client.py"]
+    for member in ("def close(self)", "async def aclose(self)"):
+        assert client.count(member) == 1, member
+    out = tmp_path / "pkg"
+    for rel, text in project.files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text)
+    code = (
+        "import asyncio, members\n"
+        "members.Client().close()\n"
+        "assert callable(members.Client().close_.list)\n"
+        "async def main():\n"
+        "    async with members.AsyncClient() as client:\n"
+        "        assert callable(client.aclose_)\n"
+        "asyncio.run(main())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(out)!r})\n" + code],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr

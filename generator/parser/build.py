@@ -12,7 +12,7 @@ from ..loader import SpecDocument
 from ..model import ir
 from ..naming import NameSpace, constant, module_name, pascal, snake
 from .modules import model_modules
-from .operations import OperationBuilder, iter_operations
+from .operations import CLIENT_MEMBERS, OperationBuilder, iter_operations
 from .schemas import SHADOWING_FIELD_NAMES, Schemas, SchemaError
 
 # The module of resources/ implementing the client's own operations (those without a group);
@@ -141,7 +141,7 @@ def _groups(operations: list[ir.Operation]) -> ir.ResourceGroup:
         )
         # a method named like a type the class's signatures use would hide that type
         shadowing = SHADOWING_FIELD_NAMES & (_annotation_words(here) if path else _ALL_WORDS)
-        methods = NameSpace(set(child_names) | {"close"} | shadowing)
+        methods = NameSpace(set(child_names) | CLIENT_MEMBERS | shadowing)
         renamed = []
         first_use: dict[str, ir.Operation] = {}
         for op in here:

@@ -421,11 +421,12 @@ class OperationBuilder:
     def _group(self, op: dict[str, Any]) -> tuple[str, ...]:
         override = op.get(extensions.GROUP)
         if isinstance(override, str):
-            return tuple(override.split("."))
+            return _clear_of_client_members(tuple(override.split(".")))
         tags = op.get("tags") or []
         if not tags:
             return ()
-        return tuple(snake(part, "group") for part in str(tags[0]).split(".") if part.strip()) or ()
+        path = tuple(snake(part, "group") for part in str(tags[0]).split(".") if part.strip())
+        return _clear_of_client_members(path)
 
     def _pagination(
         self,
@@ -568,3 +569,15 @@ def iter_operations(data: dict[str, Any]) -> list[tuple[str, dict[str, Any], str
             if isinstance(item.get(method), dict):
                 found.append((path, item, method))
     return found
+
+
+# What ``Client`` and ``AsyncClient`` define besides their resource groups and operations.
+CLIENT_MEMBERS = frozenset({"close", "aclose"})
+
+
+def _clear_of_client_members(path: tuple[str, ...]) -> tuple[str, ...]:
+    """A top-level group named like a client member (``close``) gets a trailing underscore,
+    as a keyword does (PEP 8): the client's attribute for it would hide the member."""
+    if path and path[0] in CLIENT_MEMBERS:
+        return (path[0] + "_",) + path[1:]
+    return path
