@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keyword
+from pathlib import Path
 
 import pytest
 
@@ -76,3 +77,29 @@ def test_namespace_never_hands_out_a_keyword() -> None:
     claimed = [names.claim(pascal(n)) for n in ("True", "None", "False", "true")]
     assert claimed == ["True_", "None_", "False_", "True__2"]
     assert all(n.isidentifier() and not keyword.iskeyword(n) for n in claimed)
+
+
+def test_parameters_never_hide_what_a_method_body_calls(tmp_path: Path) -> None:
+    """A query parameter named ``optional``, ``to_json`` or ``str`` would hide the runtime
+    function or builtin the method's body calls: it is renamed (its wire name kept)."""
+    from generator import codec, pipeline
+    from generator.parser.operations import METHOD_BODY_NAMES
+
+    assert codec._RUNTIME <= METHOD_BODY_NAMES  # every decoder a body may call
+    params = "".join(
+        f"        - {{name: {name}, in: query, schema: {{type: string}}}}\n"
+        for name in ("optional", "to_json", "str")
+    )
+    spec = tmp_path / "shadow.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo:\n  title: Shadow\n  version: '1'\n"
+        "servers:\n  - url: https://example.com\npaths:\n"
+        "  /a:\n    get:\n      operationId: find\n      parameters:\n"
+        + params
+        + "      responses:\n        '204':\n          description: done\n"
+    )
+    project = pipeline.generate_project(spec, tmp_path / "out", None)
+    code = project.files["shadow/resources/_client.py"]
+    for name in ("optional", "to_json", "str"):
+        assert f"        {name}_: str | None = None,\n" in code
+        assert f'QueryParam("{name}", {name}_,' in code

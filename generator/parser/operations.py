@@ -17,6 +17,22 @@ from .schemas import Schemas, SchemaError, constraints, describe, json_text
 # Arguments every operation method takes besides the spec's parameters.
 # names the generated methods use themselves (``response``: the result of ``*_with_response``)
 METHOD_RESERVED = {"self", "timeout", "retries", "max_pages", "response"}
+# Functions a generated method body calls by name: a parameter so named would hide them
+# (``codec``'s decoders among them: tests/test_naming.py keeps the two lists in step).
+METHOD_BODY_NAMES = {
+    "str",
+    "to_json",
+    "iterate_pages",
+    "aiterate_pages",
+    "parse_datetime",
+    "parse_time",
+    "parse_decimal",
+    "parse_enum",
+    "decode_list",
+    "decode_map",
+    "decode_union",
+    "optional",
+}
 # Header parameters OpenAPI says to ignore (they are set from content negotiation).
 IGNORED_HEADERS = {"accept", "content-type"}
 
@@ -121,7 +137,7 @@ class OperationBuilder:
         summary = str(op.get("summary") or "").strip()
         description = str(op.get("description") or "").strip()
 
-        names = NameSpace(METHOD_RESERVED | {"body"})
+        names = NameSpace(METHOD_RESERVED | METHOD_BODY_NAMES | {"body"})
         parameters = self._parameters(path, item, op, where, op_pascal, names)
         body, fields = self._body(op, where, op_pascal, names)
         if fields:  # form and multipart fields are keyword arguments after the path ones
