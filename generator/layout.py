@@ -285,7 +285,7 @@ def _subscript_lines(hint: str, indent: str, prefix: str, suffix: str) -> list[s
     """``X[inner]`` split after its bracket: ``inner`` on one line if it fits, else one element
     a line with a trailing comma (several elements) or as a type block (one)."""
     bracket = hint.find("[")
-    if bracket <= 0 or not hint.endswith("]") or _closing(hint, bracket) != len(hint) - 1:
+    if bracket <= 0 or not hint.endswith("]") or not _pairs(hint, bracket, len(hint) - 1):
         return None
     head, inner = f"{indent}{prefix}{hint[: bracket + 1]}", hint[bracket + 1 : -1]
     if _width(head) > LINE_LENGTH:
@@ -310,19 +310,6 @@ def _subscript_lines(hint: str, indent: str, prefix: str, suffix: str) -> list[s
 def _pairs(code: str, opening: int, closing: int) -> bool:
     """Whether the bracket at ``opening`` is closed at ``closing`` (strings skipped)."""
     return (opening, closing) in (_brackets(code) or ())
-
-
-def _closing(text: str, opening: int) -> int | None:
-    """The index of the bracket closing the one at ``opening`` in a type hint (no strings)."""
-    depth = 0
-    for i in range(opening, len(text)):
-        if text[i] in _OPEN:
-            depth += 1
-        elif text[i] in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                return i
-    return None
 
 
 def _top_level(text: str, separator: str) -> list[str]:

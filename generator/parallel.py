@@ -58,11 +58,11 @@ def both(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B, float]:
 def _child(work: Callable[[], object], write_end: int) -> None:
     start = time.perf_counter()
     try:
-        result: tuple[bool, object, float] = (True, work(), 0.0)
+        ok, value = True, work()
     except BaseException as exc:  # handed to the parent, which raises it
-        result = (False, exc, 0.0)
+        ok, value = False, exc
     try:
-        raw = pickle.dumps((result[0], result[1], time.perf_counter() - start))
+        raw = pickle.dumps((ok, value, time.perf_counter() - start))
     except Exception as exc:
         raw = pickle.dumps((False, RuntimeError(f"unpicklable result: {exc!r}"), 0.0))
     try:

@@ -35,9 +35,11 @@ def plan(project_dir: Path, files: dict[str, str]) -> list[Change]:
         old = _read(target)
         if old != files[rel]:
             changes.append(Change(project_dir, target, old, files[rel]))
-    for rel in sorted(set(owned_files(project_dir)) - set(files)):
+    stale = sorted(set(owned_files(project_dir)) - set(files))
+    root = project_dir.resolve() if stale else project_dir
+    for rel in stale:
         target = project_dir / rel
-        if not target.resolve().is_relative_to(project_dir.resolve()):
+        if not target.resolve().is_relative_to(root):
             continue  # a manifest edited to point outside the project: never removed
         old = _read(target)
         if old is not None:
