@@ -112,18 +112,28 @@ def dist_version(name: str) -> str:
     return found[-1].name if found else "unknown"
 
 
-@lru_cache(maxsize=None)
 def fingerprint(templates: Path | None) -> str:
-    """What generated output depends on besides the spec: clientgen's own code, its templates
-    (and the user's override folder), and black's version. Any change is a different key."""
+    """What generated output depends on besides the spec: clientgen's own code, its templates,
+    black's and Jinja's versions, and the user's override folder, read again on every call (a
+    long-lived process may see it change). Any change is a different key."""
+    if templates is None:
+        return _builtin_fingerprint()
+    return digest(_builtin_fingerprint(), *_folder_parts(templates))
+
+
+@lru_cache(maxsize=None)
+def _builtin_fingerprint() -> str:
     here = Path(__file__).parent
-    folders = [here, here.parent / "templates"]
-    if templates is not None:
-        folders.append(templates)
     parts: list[bytes | str] = [__version__, dist_version("black"), dist_version("jinja2")]
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.suffix in (".py", ".jinja", ".md") and "__pycache__" not in path.parts:
-                parts.append(str(path.relative_to(folder)))
-                parts.append(path.read_bytes())
+    for folder in (here, here.parent / "templates"):
+        parts += _folder_parts(folder)
     return digest(*parts)
+
+
+def _folder_parts(folder: Path) -> list[bytes | str]:
+    parts: list[bytes | str] = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix in (".py", ".jinja", ".md") and "__pycache__" not in path.parts:
+            parts.append(str(path.relative_to(folder)))
+            parts.append(path.read_bytes())
+    return parts

@@ -11,7 +11,7 @@ model module imports the modules of the models it refers to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from . import codec
 from .layout import LINE_LENGTH
@@ -49,6 +49,21 @@ class Imports:
 
     def add(self, where: dict[str, set[str]], module: str, *names: str) -> None:
         where.setdefault(module, set()).update(names)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sorted, so that equal imports pickle to equal bytes (a file's memo key pickles its
+        template's context, ``generator.memo``; a set's order changes from run to run)."""
+        state: dict[str, Any] = {
+            name: sorted((m, sorted(n)) for m, n in getattr(self, name).items())
+            for name in ("stdlib", "local", "checking")
+        }
+        state["modules"] = sorted(self.modules)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name in ("stdlib", "local", "checking"):
+            setattr(self, name, {m: set(n) for m, n in state[name]})
+        self.modules = set(state["modules"])
 
     @property
     def lines(self) -> list[str]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from . import parallel, writer
 from .cache import Cache, digest, fingerprint
+from .memo import Memo, open_memo, save_memo
 from .diagnostics import Diagnostic, SpecError
 from .timing import StageTimes
 
@@ -32,6 +33,9 @@ class Project:
     folder: Path
     files: dict[str, str]
     warnings: tuple[Diagnostic, ...] = ()
+    # Files known to be on disk already as they are in ``files`` (read in this run): the
+    # writer need not read them again.
+    same_on_disk: frozenset[str] = frozenset()
 
 
 def display_path(path: Path) -> str:
@@ -111,31 +115,57 @@ def generate_project(
     others = [(str(source.path.resolve()), source.sha256) for source in doc.sources[1:]]
     del doc  # the spec's data and text: the IR holds what is left to do (memory for render)
     env = render.environment(templates)
+    layout = templates is None  # the built-in templates write what generator.layout lays out
+    folder = out / api.project
+    index = _memo_index(folder, templates, skip_unsupported)
+    memo = open_memo(cache, folder, digest(fingerprint(templates), str(layout)), index)
 
     def code(stages: StageTimes, models: bool) -> dict[str, str]:
         with stages.stage("render"):
-            rendered = render.render_code(api, env, models=models, others=not models)
+            rendered = render.render_code(api, env, models=models, others=not models, memo=memo)
         with stages.stage("format"):
-            return format_files(rendered, display, cache, layout=templates is None)
+            formatted = format_files(rendered.texts, display, cache, layout=layout)
+        return rendered.remember(formatted, memo)
 
-    def rest() -> tuple[dict[str, str], dict[str, float]]:
+    def rest() -> tuple[dict[str, str], dict[str, float], Memo | None]:
         stages = StageTimes()
         files = code(stages, models=False)
         with stages.stage("render"):
-            files.update(render.render_docs(api, env, cache))
-        return files, stages.seconds
+            files.update(render.render_docs(api, env, cache, memo))
+        return files, stages.seconds, memo
 
     # The models package here; the rest of the package and the docs beside it (a second
     # process when there are two cores): the two halves take about as long.
-    files, (rest_files, seconds), _ = parallel.both(lambda: code(times, models=True), rest)
+    files, (rest_files, seconds, rest_memo), _ = parallel.both(
+        lambda: code(times, models=True), rest
+    )
     for stage, spent in seconds.items():
         times.add(stage, spent)
     files.update(rest_files)
     files[writer.MANIFEST] = render.manifest(api, sorted(files))
-    project = Project(spec, out / api.project, files, api.skipped)
+    same: frozenset[str] = frozenset()
+    if memo is not None and rest_memo is not None:
+        if rest_memo is not memo:  # the worker's copy: what it recalled and learned
+            memo.merge(rest_memo)
+        same = frozenset(memo.same_on_disk)
+    project = Project(spec, folder, files, api.skipped, same)
     if cache is not None:
-        _store_project(cache, key, api.project, project, others)
+        _store_project(cache, key, api.project, project, others, memo.shas if memo else {})
+        if memo is not None:
+            save_memo(memo, index)
     return project
+
+
+def _memo_index(folder: Path, templates: Path | None, skip_unsupported: bool) -> str:
+    """Where the files of the last run into a project folder are indexed (``generator.memo``):
+    one entry per folder and options, rewritten by every run. The folder, not the spec's
+    path: a spec edited under another name still finds what the folder holds."""
+    return digest(
+        "memo-index",
+        fingerprint(templates),
+        str(folder.resolve()),
+        "skip-unsupported" if skip_unsupported else "",
+    )
 
 
 def _project_key(spec: Path, templates: Path | None, skip_unsupported: bool) -> str:
@@ -187,10 +217,20 @@ def _file_sha256(path: Path) -> str | None:
 
 
 def _store_project(
-    cache: Cache, key: str, name: str, project: Project, sources: list[tuple[str, str]]
+    cache: Cache,
+    key: str,
+    name: str,
+    project: Project,
+    sources: list[tuple[str, str]],
+    stored: dict[str, str],
 ) -> None:
+    """The project's entry; ``stored``: path -> sha256 of the files whose text the memo has
+    already stored as a blob (or found so), which need no second look."""
     hashes: dict[str, str] = {}
     for rel, text in project.files.items():
+        if rel in stored:
+            hashes[rel] = stored[rel]
+            continue
         raw = text.encode("utf-8")
         hashes[rel] = digest(raw)
         cache.put("blob", hashes[rel], raw, if_absent=True)
@@ -242,5 +282,5 @@ def generate(
     changes: list[writer.Change] = []
     with (times or StageTimes()).stage("write"):
         for project in projects:
-            changes.extend(writer.plan(project.folder, project.files))
+            changes.extend(writer.plan(project.folder, project.files, project.same_on_disk))
     return changes

@@ -11,6 +11,7 @@ import json
 import re
 import secrets
 from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
@@ -19,6 +20,7 @@ from . import __version__
 from . import codec, examples, imports, text
 from .format import format_sources
 from .cache import Cache
+from .memo import Memo, context_key
 from .model import ir
 from .naming import NameSpace, constant
 
@@ -126,59 +128,124 @@ def used_by(api: ir.Api) -> dict[str, list[tuple[str, str]]]:
     return found
 
 
+@dataclass(frozen=True)
+class ApiFacts:
+    """What a per-item file (a model or resource module, a model, enum or resource page) reads
+    of the Api: given instead of the whole Api, so that the file's memo key (its context,
+    ``generator.memo``) covers everything it depends on and no more."""
+
+    spec_file: str
+    package: str
+    title: str
+    security: tuple[ir.SecurityScheme, ...]
+
+
+def api_facts(api: ir.Api) -> ApiFacts:
+    return ApiFacts(api.spec_file, api.package, api.title, api.security)
+
+
+@dataclass
+class Rendered:
+    """A part of the package: files as rendered (their Python not yet formatted), and those
+    the memo already had (final). ``keys``: a rendered file's memo key, for ``remember`` to
+    store its final text under."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    recalled: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+
+    def remember(self, final: dict[str, str], memo: Memo | None) -> dict[str, str]:
+        """Every file's final text: ``final`` (the rendered ones formatted) and the recalled
+        ones; the rendered ones are remembered for the next run."""
+        if memo is not None:
+            for path, key in self.keys.items():
+                memo.learn(path, key, final[path])
+        return {**final, **self.recalled}
+
+
+class _Putter:
+    """Renders files into a ``Rendered``; with a memo, a file whose context is remembered is
+    recalled instead of rendered. ``memo=False`` for a file whose template reads the whole
+    Api (there are a few, each small or needed anyway): always rendered."""
+
+    def __init__(self, env: jinja2.Environment, memo: Memo | None) -> None:
+        self.env = env
+        self.memo = memo
+        self.out = Rendered()
+
+    def __call__(
+        self, path: str, template: str, key_data: Any = None, memo: bool = True, **context: Any
+    ) -> None:
+        """``key_data``: what the context's callables (an ``example`` function) read, which
+        pickling the context would not show."""
+        if memo and self.memo is not None:
+            plain = {k: v for k, v in context.items() if not callable(v)}
+            key = context_key(self.memo.salt, path, template, {**plain, "": key_data})
+            text = self.memo.recall(path, key)
+            if text is not None:
+                self.out.recalled[path] = text
+                return
+            self.out.keys[path] = key
+        self.out.texts[path] = self.env.get_template(template).render(**context)
+
+
 def render(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> dict[str, str]:
-    """Relative path -> text of every file of the project, except the manifest."""
-    return {**render_code(api, env), **render_docs(api, env, cache)}
-
-
-def _shared(api: ir.Api) -> dict[str, Any]:
-    """What every template may look up besides the IR (built once per project and part)."""
-    return {
-        "models": {m.name: m for m in api.models},
-        "used_by": used_by(api),
-        "keys_name": keys_names(api),
-    }
+    """Relative path -> text of every file of the project, except the manifest (no memo)."""
+    return {**render_code(api, env).texts, **render_docs(api, env, cache)}
 
 
 def render_code(
-    api: ir.Api, env: jinja2.Environment, models: bool = True, others: bool = True
-) -> dict[str, str]:
+    api: ir.Api,
+    env: jinja2.Environment,
+    models: bool = True,
+    others: bool = True,
+    memo: Memo | None = None,
+) -> Rendered:
     """The package's files: Python modules (not yet formatted), ``py.typed``, ``pyproject.toml``;
     the ``models`` package's and the ``others`` (two parts that can render side by side)."""
     pkg = api.package
-    files: dict[str, str] = {}
-    shared = _shared(api)
-
-    def put(path: str, template: str, **extra: Any) -> None:
-        files[path] = env.get_template(template).render(api=api, **shared, **extra)
+    facts = api_facts(api)
+    put = _Putter(env, memo)
+    by_name = {m.name: m for m in api.models}
+    keys_name = keys_names(api)
 
     if models:
         put(
             f"{pkg}/models/__init__.py",
             "models_init.py.jinja",
+            api=facts,
             exports=sorted(api.module_of),
+            module_of=api.module_of,
             imports=imports.models_package_imports(api),
         )
         for module in api.model_modules:
+            variants = sorted({v.model for u in module.unions for v in u.variants})
+            names = [m.name for m in module.models] + variants
             put(
                 f"{pkg}/models/{module.name}.py",
                 "model.py.jinja",
+                api=facts,
                 module=module,
-                imports=imports.model_module_imports(
-                    api, module, shared["keys_name"], shared["models"]
-                ),
+                imports=imports.model_module_imports(api, module, keys_name, by_name),
+                keys_name={name: keys_name[name] for name in names if name in keys_name},
+                models={name: by_name[name] for name in variants if name in by_name},
             )
     if not others:
-        return files
+        return put.out
+    files = put.out.texts
     put(
         f"{pkg}/__init__.py",
         "__init__.py.jinja",
+        memo=False,
+        api=api,
         exports=PACKAGE_EXPORTS,
         runtime_exports=sorted(set(PACKAGE_EXPORTS) - {"AsyncClient", "Client", "models"}),
     )
     put(
         f"{pkg}/client.py",
         "client.py.jinja",
+        memo=False,
+        api=api,
         imports=imports.client_imports(api),
         auth_classes=imports.auth_classes(api),
         files=imports.uses_files(api),
@@ -193,6 +260,7 @@ def render_code(
         put(
             f"{pkg}/resources/{group.module}.py",
             "resource.py.jinja",
+            api=facts,
             group=group,
             operations=ops,
             imports=imports.resource_imports(api, group),
@@ -204,39 +272,68 @@ def render_code(
     files[f"{pkg}/py.typed"] = (
         f"# Generated by clientgen from {api.spec_file}. Marks {pkg} as typed (PEP 561).\n"
     )
-    put("pyproject.toml", "pyproject.toml.jinja")
-    return files
+    put("pyproject.toml", "pyproject.toml.jinja", memo=False, api=api)
+    return put.out
 
 
-def render_docs(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> dict[str, str]:
+def render_docs(
+    api: ir.Api, env: jinja2.Environment, cache: Cache | None = None, memo: Memo | None = None
+) -> dict[str, str]:
     """The markdown: README.md and docs/, their code examples formatted by black."""
-    files: dict[str, str] = {}
     examples_wanted: dict[str, str] = {}  # unformatted example code -> its placeholder
     lookup = examples.index(api)
     nonce = secrets.token_hex(8)  # spec text cannot spell a placeholder it cannot know
+    facts = api_facts(api)
+    by_name = {m.name: m for m in api.models}
+    users = used_by(api)
+    put = _Putter(env, memo)
 
-    def example(op: Any) -> str:
-        """A placeholder for the example's formatted code: every example of the project is
+    def placeholder(code: str) -> str:
+        """A placeholder for an example's formatted code: every example of the project is
         formatted at the end, in one batch (cached, in parallel when there are many)."""
-        code = examples.operation_example(api, op, lookup).code
         return examples_wanted.setdefault(code, f"\x00{nonce}-{len(examples_wanted)}\x00")
 
-    shared = {**_shared(api), "example": example}
+    def example(op: Any) -> str:
+        return placeholder(examples.operation_example(api, op, lookup).code)
 
-    def put(path: str, template: str, **extra: Any) -> None:
-        files[path] = env.get_template(template).render(api=api, **shared, **extra)
-
-    put("README.md", "README.md.jinja")
-    for group in api.groups:
-        if group.operations:
-            put(f"docs/{group.doc_name}.md", "resource.md.jinja", group=group)
+    put("README.md", "README.md.jinja", memo=False, api=api, example=example)
+    pages = [group for group in api.groups if group.operations]
     if api.root.operations:
-        put("docs/client.md", "resource.md.jinja", group=api.root)
+        pages.append(api.root)
+    for group in pages:
+        codes = {
+            op.operation_id: examples.operation_example(api, op, lookup).code
+            for op in group.operations
+        }
+        put(
+            f"docs/{group.doc_name}.md",
+            "resource.md.jinja",
+            key_data=codes,
+            api=facts,
+            group=group,
+            models={name: by_name[name] for name in _page_models(group) if name in by_name},
+            example=lambda op, codes=codes: placeholder(codes[op.operation_id]),
+        )
     for model in api.models:
-        put(f"docs/models/{model.name}.md", "model.md.jinja", model=model)
+        used = {model.name: users[model.name]} if model.name in users else {}
+        put(f"docs/models/{model.name}.md", "model.md.jinja", api=facts, model=model, used_by=used)
     for enum in api.enums:
-        put(f"docs/models/{enum.name}.md", "enum.md.jinja", enum=enum)
-    return _fill_examples(files, examples_wanted, nonce, cache)
+        used = {enum.name: users[enum.name]} if enum.name in users else {}
+        put(f"docs/models/{enum.name}.md", "enum.md.jinja", api=facts, enum=enum, used_by=used)
+    out = put.out
+    final = _fill_examples(out.texts, examples_wanted, nonce, cache)
+    return out.remember(final, memo)
+
+
+def _page_models(group: ir.ResourceGroup) -> list[str]:
+    """The models a resource page shows the fields of: those its operations' request bodies
+    and results name (a superset is harmless, a model left out would be missing)."""
+    names: dict[str, None] = {}
+    for op in group.operations:
+        types = ([op.body.type] if op.body else []) + ([op.returns] if op.returns else [])
+        for type_ in types:
+            names.update(dict.fromkeys(ir.named_types(type_)))
+    return list(names)
 
 
 def _fill_examples(

@@ -27,10 +27,15 @@ class Change:
     new: str | None  # None: the file is to be removed
 
 
-def plan(project_dir: Path, files: dict[str, str]) -> list[Change]:
-    """Every file of ``project_dir`` that differs from ``files``, plus stale files we own."""
+def plan(
+    project_dir: Path, files: dict[str, str], same: frozenset[str] = frozenset()
+) -> list[Change]:
+    """Every file of ``project_dir`` that differs from ``files``, plus stale files we own.
+    ``same``: files this run has already read from the folder and found equal."""
     changes: list[Change] = []
     for rel in sorted(files):
+        if rel in same:
+            continue
         target = project_dir / rel
         old = _read(target)
         if old != files[rel]:

@@ -1,0 +1,116 @@
+"""Output files remembered by exactly what their template saw, so that a run after a small
+spec edit renders and formats only the files whose inputs changed.
+
+A file's key is the digest of the generator's fingerprint (its code, templates, black's and
+Jinja's versions), the layout option, the file's path, its template and its *context*: the
+values the template was given, pickled. ``render`` gives each per-item template a narrow
+context (``render.ApiFacts`` rather than the whole ``Api``, the models a page shows rather
+than all of them), and a template sees nothing else: the filters and globals are pure
+functions of their arguments, fixed by the fingerprint. Equal keys therefore mean equal
+output; a key that differs for any reason (even the same data shared differently in memory)
+is only a miss, never a wrong file.
+
+What is remembered: an index, per spec, of key -> the sha256 of the file's final text (laid
+out, examples filled in), stored in the content-addressed cache (``generator.cache``) with
+the texts as blobs. A remembered file is taken from the project folder when the file there
+has that hash (it is then known to be unchanged, and the writer need not read it again),
+else from the blob; when neither matches, it is a miss and the file is rendered again.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .cache import Cache, digest
+
+
+def context_key(salt: str, path: str, template: str, context: dict[str, Any]) -> str:
+    """The key of one file: ``salt`` (fingerprint and options), where it goes, its template,
+    and every value of its context (in pickle's fast mode, which writes shared objects out in
+    full each time: the bytes depend on the values only, not on what shares memory)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo: the IR has no cycles (frozen, built bottom-up)
+    pickler.dump(sorted(context.items()))
+    return digest(salt, path, template, buffer.getvalue())
+
+
+@dataclass
+class Memo:
+    """The remembered files of one project, and what this run adds to them.
+
+    ``known``: key -> text sha256, from the previous run of the same spec; ``learned``: the
+    same for every file of this run (the next run's index); ``shas``: path -> text sha256 of
+    this run's files; ``same_on_disk``: files read from the project folder and found equal to
+    what is produced, which the writer need not read again."""
+
+    cache: Cache
+    folder: Path
+    salt: str
+    known: dict[str, str]
+    learned: dict[str, str] = field(default_factory=dict)
+    shas: dict[str, str] = field(default_factory=dict)
+    same_on_disk: set[str] = field(default_factory=set)
+
+    def recall(self, path: str, key: str) -> str | None:
+        """The final text of ``path`` if its key is known and its text can be found whole."""
+        sha = self.known.get(key)
+        if sha is None:
+            return None
+        raw = _read_bytes(self.folder / path)
+        on_disk = raw is not None and digest(raw) == sha
+        if not on_disk:
+            raw = self.cache.get("blob", sha)
+            if raw is None or digest(raw) != sha:
+                return None
+        assert raw is not None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        self.learned[key] = sha
+        self.shas[path] = sha
+        if on_disk:
+            self.same_on_disk.add(path)
+        return text
+
+    def learn(self, path: str, key: str, text: str) -> None:
+        """A file rendered in this run: its text stored as a blob, its key indexed."""
+        raw = text.encode("utf-8")
+        sha = digest(raw)
+        self.cache.put("blob", sha, raw, if_absent=True)
+        self.learned[key] = sha
+        self.shas[path] = sha
+
+    def merge(self, other: Memo) -> None:
+        """What ``other`` (this memo's copy in a worker process) recalled and learned."""
+        self.learned.update(other.learned)
+        self.shas.update(other.shas)
+        self.same_on_disk.update(other.same_on_disk)
+
+
+def open_memo(cache: Cache | None, folder: Path, salt: str, index: str) -> Memo | None:
+    """The memo of the project in ``folder``, its index read from the cache entry ``index``
+    (a missing or corrupt index is empty); None without a cache (``--no-cache``)."""
+    if cache is None:
+        return None
+    entry: Any = cache.get_json("memo", index)
+    known = entry if isinstance(entry, dict) else {}
+    known = {k: v for k, v in known.items() if isinstance(k, str) and isinstance(v, str)}
+    return Memo(cache, folder, salt, known)
+
+
+def save_memo(memo: Memo, index: str) -> None:
+    """This run's keys become the index the next run of the spec starts from."""
+    memo.cache.put_json("memo", index, memo.learned)
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
