@@ -20,23 +20,62 @@ else from the blob; when neither matches, it is a miss and the file is rendered 
 from __future__ import annotations
 
 import io
+import os
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 from .cache import Cache, digest
+from .model import ir
 
 
-def context_key(salt: str, path: str, template: str, context: dict[str, Any]) -> str:
-    """The key of one file: ``salt`` (fingerprint and options), where it goes, its template,
-    and every value of its context (in pickle's fast mode, which writes shared objects out in
-    full each time: the bytes depend on the values only, not on what shares memory)."""
+def pickled(value: Any) -> bytes:
+    """``value`` pickled in fast mode, which writes shared objects out in full each time: the
+    bytes depend on the values only, not on what happens to share memory."""
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.fast = True  # no memo: the IR has no cycles (frozen, built bottom-up)
-    pickler.dump(sorted(context.items()))
-    return digest(salt, path, template, buffer.getvalue())
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+class _Digest(NamedTuple):
+    """Stands for a model, enum or union in a key: the digest of its pickle."""
+
+    sha256: str
+
+
+_SHARED = (ir.Model, ir.Enum, ir.Union)  # met in several files' contexts: digested once
+
+
+def context_key(
+    salt: str, path: str, template: str, context: dict[str, Any], digest_of: DigestOf
+) -> str:
+    """The key of one file: ``salt`` (fingerprint and options), where it goes, its template,
+    and every value of its context, pickled; a model, enum or union in it (at most a container
+    deep) by its digest, which ``digest_of`` computes once per object and run."""
+    parts = sorted((name, _shallow(value, digest_of)) for name, value in context.items())
+    return digest(salt, path, template, pickled(parts))
+
+
+DigestOf = Callable[[Any], str]
+
+
+def _shallow(value: Any, digest_of: DigestOf) -> Any:
+    if isinstance(value, dict):
+        return {key: _part(item, digest_of) for key, item in value.items()}
+    if isinstance(value, ir.ModelModule):  # every field: a field added later is keyed too
+        return tuple((f.name, _part(getattr(value, f.name), digest_of)) for f in fields(value))
+    return _part(value, digest_of)
+
+
+def _part(value: Any, digest_of: DigestOf) -> Any:
+    if isinstance(value, _SHARED):
+        return _Digest(digest_of(value))
+    if isinstance(value, tuple) and value and all(isinstance(v, _SHARED) for v in value):
+        return tuple(_Digest(digest_of(v)) for v in value)
+    return value
 
 
 @dataclass
@@ -53,15 +92,25 @@ class Memo:
     salt: str
     known: dict[str, str]
     learned: dict[str, str] = field(default_factory=dict)
+    # id -> (object, digest of its pickle): the object kept, so that its id stays its own
+    digests: dict[int, tuple[Any, str]] = field(default_factory=dict)
     shas: dict[str, str] = field(default_factory=dict)
     same_on_disk: set[str] = field(default_factory=set)
+
+    def digest_of(self, value: Any) -> str:
+        found = self.digests.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        sha = digest(pickled(value))
+        self.digests[id(value)] = (value, sha)
+        return sha
 
     def recall(self, path: str, key: str) -> str | None:
         """The final text of ``path`` if its key is known and its text can be found whole."""
         sha = self.known.get(key)
         if sha is None:
             return None
-        raw = _read_bytes(self.folder / path)
+        raw = _read_bytes(os.path.join(self.folder, path))
         on_disk = raw is not None and digest(raw) == sha
         if not on_disk:
             raw = self.cache.get("blob", sha)
@@ -86,11 +135,22 @@ class Memo:
         self.learned[key] = sha
         self.shas[path] = sha
 
-    def merge(self, other: Memo) -> None:
-        """What ``other`` (this memo's copy in a worker process) recalled and learned."""
-        self.learned.update(other.learned)
-        self.shas.update(other.shas)
-        self.same_on_disk.update(other.same_on_disk)
+    def outcome(self) -> Outcome:
+        """What this run recalled and learned (the part a worker process sends back)."""
+        return Outcome(self.learned, self.shas, self.same_on_disk)
+
+    def merge(self, outcome: Outcome) -> None:
+        """What this memo's copy in a worker process recalled and learned."""
+        self.learned.update(outcome.learned)
+        self.shas.update(outcome.shas)
+        self.same_on_disk.update(outcome.same_on_disk)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    learned: dict[str, str]
+    shas: dict[str, str]
+    same_on_disk: set[str]
 
 
 def open_memo(cache: Cache | None, folder: Path, salt: str, index: str) -> Memo | None:
@@ -109,8 +169,9 @@ def save_memo(memo: Memo, index: str) -> None:
     memo.cache.put_json("memo", index, memo.learned)
 
 
-def _read_bytes(path: Path) -> bytes | None:
+def _read_bytes(path: str) -> bytes | None:
     try:
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError:
         return None

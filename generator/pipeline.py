@@ -12,11 +12,11 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from . import parallel, writer
 from .cache import Cache, digest, fingerprint
-from .memo import Memo, open_memo, save_memo
+from .memo import Outcome, open_memo, save_memo
 from .diagnostics import Diagnostic, SpecError
 from .timing import StageTimes
 
@@ -120,33 +120,32 @@ def generate_project(
     index = _memo_index(folder, templates, skip_unsupported)
     memo = open_memo(cache, folder, digest(fingerprint(templates), str(layout)), index)
 
-    def code(stages: StageTimes, models: bool) -> dict[str, str]:
+    def code(stages: StageTimes, part: Callable[..., render.Rendered]) -> dict[str, str]:
         with stages.stage("render"):
-            rendered = render.render_code(api, env, models=models, others=not models, memo=memo)
+            rendered = part(api, env, memo=memo)
         with stages.stage("format"):
             formatted = format_files(rendered.texts, display, cache, layout=layout)
         return rendered.remember(formatted, memo)
 
-    def rest() -> tuple[dict[str, str], dict[str, float], Memo | None]:
+    def rest() -> tuple[dict[str, str], dict[str, float], Outcome | None]:
         stages = StageTimes()
-        files = code(stages, models=False)
+        files = code(stages, render.render_package)
         with stages.stage("render"):
             files.update(render.render_docs(api, env, cache, memo))
-        return files, stages.seconds, memo
+        return files, stages.seconds, memo.outcome() if memo is not None else None
 
-    # The models package here; the rest of the package and the docs beside it (a second
-    # process when there are two cores): the two halves take about as long.
-    files, (rest_files, seconds, rest_memo), _ = parallel.both(
-        lambda: code(times, models=True), rest
+    # The models package and their pages here; the rest of the package and the docs beside
+    # it (a second process when there are two cores): the two halves take about as long.
+    files, (rest_files, seconds, outcome), _ = parallel.both(
+        lambda: code(times, render.render_models), rest
     )
     for stage, spent in seconds.items():
         times.add(stage, spent)
     files.update(rest_files)
     files[writer.MANIFEST] = render.manifest(api, sorted(files))
     same: frozenset[str] = frozenset()
-    if memo is not None and rest_memo is not None:
-        if rest_memo is not memo:  # the worker's copy: what it recalled and learned
-            memo.merge(rest_memo)
+    if memo is not None and outcome is not None:
+        memo.merge(outcome)  # the worker's (or, run here, this memo's own: no change)
         same = frozenset(memo.same_on_disk)
     project = Project(spec, folder, files, api.skipped, same)
     if cache is not None:

@@ -180,7 +180,8 @@ class _Putter:
         pickling the context would not show."""
         if memo and self.memo is not None:
             plain = {k: v for k, v in context.items() if not callable(v)}
-            key = context_key(self.memo.salt, path, template, {**plain, "": key_data})
+            context_data = {**plain, "": key_data}
+            key = context_key(self.memo.salt, path, template, context_data, self.memo.digest_of)
             text = self.memo.recall(path, key)
             if text is not None:
                 self.out.recalled[path] = text
@@ -190,48 +191,57 @@ class _Putter:
 
 
 def render(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> dict[str, str]:
-    """Relative path -> text of every file of the project, except the manifest (no memo)."""
-    return {**render_code(api, env).texts, **render_docs(api, env, cache)}
+    """Relative path -> text of every file of the project, except the manifest (no memo; the
+    Python not yet formatted)."""
+    return {
+        **render_models(api, env).texts,
+        **render_package(api, env).texts,
+        **render_docs(api, env, cache),
+    }
 
 
-def render_code(
-    api: ir.Api,
-    env: jinja2.Environment,
-    models: bool = True,
-    others: bool = True,
-    memo: Memo | None = None,
-) -> Rendered:
-    """The package's files: Python modules (not yet formatted), ``py.typed``, ``pyproject.toml``;
-    the ``models`` package's and the ``others`` (two parts that can render side by side)."""
+def render_models(api: ir.Api, env: jinja2.Environment, memo: Memo | None = None) -> Rendered:
+    """The ``models`` package and the models' docs pages: one of two parts that render side by
+    side (``render_package`` and ``render_docs`` are the other), the models' modules and pages
+    together so that their memo keys share each model's digest (``Memo.digest_of``)."""
     pkg = api.package
     facts = api_facts(api)
     put = _Putter(env, memo)
     by_name = {m.name: m for m in api.models}
     keys_name = keys_names(api)
-
-    if models:
+    put(
+        f"{pkg}/models/__init__.py",
+        "models_init.py.jinja",
+        api=facts,
+        exports=sorted(api.module_of),
+        module_of=api.module_of,
+        imports=imports.models_package_imports(api),
+    )
+    for module in api.model_modules:
+        variants = sorted({v.model for u in module.unions for v in u.variants})
+        names = [m.name for m in module.models] + variants
         put(
-            f"{pkg}/models/__init__.py",
-            "models_init.py.jinja",
+            f"{pkg}/models/{module.name}.py",
+            "model.py.jinja",
             api=facts,
-            exports=sorted(api.module_of),
-            module_of=api.module_of,
-            imports=imports.models_package_imports(api),
+            module=module,
+            imports=imports.model_module_imports(api, module, keys_name, by_name),
+            keys_name={name: keys_name[name] for name in names if name in keys_name},
+            models={name: by_name[name] for name in variants if name in by_name},
         )
-        for module in api.model_modules:
-            variants = sorted({v.model for u in module.unions for v in u.variants})
-            names = [m.name for m in module.models] + variants
-            put(
-                f"{pkg}/models/{module.name}.py",
-                "model.py.jinja",
-                api=facts,
-                module=module,
-                imports=imports.model_module_imports(api, module, keys_name, by_name),
-                keys_name={name: keys_name[name] for name in names if name in keys_name},
-                models={name: by_name[name] for name in variants if name in by_name},
-            )
-    if not others:
-        return put.out
+    users = used_by(api)
+    for model in api.models:
+        used = {model.name: users[model.name]} if model.name in users else {}
+        put(f"docs/models/{model.name}.md", "model.md.jinja", api=facts, model=model, used_by=used)
+    return put.out
+
+
+def render_package(api: ir.Api, env: jinja2.Environment, memo: Memo | None = None) -> Rendered:
+    """The package's files but its models: Python modules (not yet formatted), ``py.typed``,
+    ``pyproject.toml``."""
+    pkg = api.package
+    facts = api_facts(api)
+    put = _Putter(env, memo)
     files = put.out.texts
     put(
         f"{pkg}/__init__.py",
@@ -279,13 +289,13 @@ def render_code(
 def render_docs(
     api: ir.Api, env: jinja2.Environment, cache: Cache | None = None, memo: Memo | None = None
 ) -> dict[str, str]:
-    """The markdown: README.md and docs/, their code examples formatted by black."""
+    """README.md, the resource pages of docs/ (their code examples formatted by black) and the
+    enums' pages."""
     examples_wanted: dict[str, str] = {}  # unformatted example code -> its placeholder
     lookup = examples.index(api)
     nonce = secrets.token_hex(8)  # spec text cannot spell a placeholder it cannot know
     facts = api_facts(api)
     by_name = {m.name: m for m in api.models}
-    users = used_by(api)
     put = _Putter(env, memo)
 
     def placeholder(code: str) -> str:
@@ -314,9 +324,7 @@ def render_docs(
             models={name: by_name[name] for name in _page_models(group) if name in by_name},
             example=lambda op, codes=codes: placeholder(codes[op.operation_id]),
         )
-    for model in api.models:
-        used = {model.name: users[model.name]} if model.name in users else {}
-        put(f"docs/models/{model.name}.md", "model.md.jinja", api=facts, model=model, used_by=used)
+    users = used_by(api)
     for enum in api.enums:
         used = {enum.name: users[enum.name]} if enum.name in users else {}
         put(f"docs/models/{enum.name}.md", "enum.md.jinja", api=facts, enum=enum, used_by=used)
