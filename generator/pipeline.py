@@ -9,6 +9,7 @@ the heavy stages import their libraries (yaml, jsonschema, jinja2, black) only w
 from __future__ import annotations
 
 import gc
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from . import parallel, writer
 from .cache import Cache, digest, fingerprint
-from .memo import Outcome, open_memo, save_memo
+from .memo import Disk, Outcome, open_memo, read_folder, save_memo
 from .diagnostics import Diagnostic, SpecError
 from .timing import StageTimes
 
@@ -96,29 +97,43 @@ def generate_project(
     from .parser.build import build
     from .validate import validate
 
+    layout = templates is None  # the built-in templates write what generator.layout lays out
+    folder = out / spec.stem  # the project's folder (``Api.project`` is the spec's stem)
+    index = _memo_index(folder, templates, skip_unsupported)
+    memo = open_memo(cache, folder, digest(fingerprint(templates), str(layout)), index)
+
     def built() -> ir.Api | Exception:
         try:
             return build(doc, spec.stem, skip_unsupported)
         except Exception as exc:  # judged after validation, as if built after it
             return exc
 
+    def checked() -> tuple[list[Diagnostic], float, Disk]:
+        """The spec's problems; then, while the build goes on, the project folder's files
+        that the memo may recall (nothing to read on a first run or a wrong spec)."""
+        start = time.perf_counter()
+        problems = validate(doc)
+        spent = time.perf_counter() - start
+        disk = read_folder(folder) if memo is not None and memo.known and not problems else {}
+        return problems, spent, disk
+
     # Validation beside the build (a child process when there are two cores); the build's
     # outcome counts only for a valid spec, exactly as if it had run second.
     with times.stage("build"):
-        api, problems, validate_seconds = parallel.both(built, lambda: validate(doc))
+        api, (problems, validate_seconds, disk), reading = parallel.both(built, checked)
     times.add("validate", validate_seconds)
+    times.add("write", reading - validate_seconds)  # reading the folder to compare
     if problems:
         raise SpecError(problems)
     if isinstance(api, Exception):
         raise api
+    assert api.project == spec.stem
+    if memo is not None:
+        memo.disk = disk
     display = doc.display
     others = [(str(source.path.resolve()), source.sha256) for source in doc.sources[1:]]
     del doc  # the spec's data and text: the IR holds what is left to do (memory for render)
     env = render.environment(templates)
-    layout = templates is None  # the built-in templates write what generator.layout lays out
-    folder = out / api.project
-    index = _memo_index(folder, templates, skip_unsupported)
-    memo = open_memo(cache, folder, digest(fingerprint(templates), str(layout)), index)
 
     def code(stages: StageTimes, part: Callable[..., render.Rendered]) -> dict[str, str]:
         with stages.stage("render"):
@@ -240,6 +255,10 @@ def _store_project(
     cache.put_json("project", key, entry)
 
 
+# Thresholds of the garbage collector while generating (default: 700, 10, 10).
+FEWER_COLLECTIONS = (50_000, 20, 100)
+
+
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """The cyclic garbage collector run less often while generating: a large spec allocates
@@ -247,7 +266,7 @@ def _fewer_collections() -> Iterator[None]:
     thresholds walk them all again and again (on 5,000 operations the build took 1.4-1.7 s
     instead of 1.0-1.1 s)."""
     before = gc.get_threshold()
-    gc.set_threshold(50_000, 20, 100)
+    gc.set_threshold(*FEWER_COLLECTIONS)
     try:
         yield
     finally:

@@ -435,12 +435,4 @@ class Api:
     @property
     def groups(self) -> tuple[ResourceGroup, ...]:
         """Every group below the root, depth first, in a stable order."""
-        found: list[ResourceGroup] = []
-
-        def visit(group: ResourceGroup) -> None:
-            for child in group.children:
-                found.append(child)
-                visit(child)
-
-        visit(self.root)
-        return tuple(found)
+        return tuple(group for child in self.root.children for group in child.walk())
