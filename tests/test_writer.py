@@ -77,6 +77,21 @@ def test_unchanged_files_keep_their_times(out: Path) -> None:
     assert models.stat().st_mtime_ns == before
 
 
+def test_the_users_links_folders_and_modes_come_along(out: Path) -> None:
+    project = out / "telness-connect"
+    (project / "notes" / "deep").mkdir(parents=True)
+    (project / "notes" / "deep" / "todo.txt").write_text("mine\n")
+    (project / "notes").chmod(0o750)
+    (project / "link-to-readme").symlink_to("README.md")
+    (project / "dangling").symlink_to("no-such-file")
+    writer.apply(changed_files(out))
+    assert (project / "notes" / "deep" / "todo.txt").read_text() == "mine\n"
+    assert (project / "notes").stat().st_mode & 0o777 == 0o750
+    assert os.readlink(project / "link-to-readme") == "README.md"
+    assert (project / "link-to-readme").read_text().endswith("# changed\n")
+    assert os.readlink(project / "dangling") == "no-such-file"
+
+
 def test_half_done_fallback_swap_is_recovered(out: Path) -> None:
     project = out / "telness-connect"
     before = snapshot(project)
