@@ -822,35 +822,69 @@ def describe(data: Any, schema: Any) -> str:
     return ""
 
 
+# The keys ``ir.Constraints`` is made of. A schema's other keys are never facts: most schemas
+# (a type, a description) have none of these and share one empty ``Constraints``.
+_FACT_KEYS = frozenset(
+    {
+        "default",
+        "minimum",
+        "exclusiveMinimum",
+        "maximum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+        "enum",
+        "example",
+        "examples",
+        "readOnly",
+        "writeOnly",
+        "deprecated",
+    }
+)
+# The keys facts may come from: the facts themselves, a wrapped member, an array's items.
+_FACT_SOURCES = _FACT_KEYS | {"allOf", "oneOf", "anyOf", "items"}
+_NO_CONSTRAINTS = ir.Constraints()
+
+
 def constraints(data: Any, schema: Any) -> ir.Constraints:
     """The documented facts of a schema use, sibling keys of a $ref first."""
     if not isinstance(schema, dict):
-        return ir.Constraints()
+        return _NO_CONSTRAINTS
     target = _target(data, schema)
     merged: dict[str, Any] = {}
     if isinstance(target, dict) and target is not schema:
         merged.update(_resolved_for_docs(data, target))
-    merged.update(_resolved_for_docs(data, {k: v for k, v in schema.items() if k != "$ref"}))
-    example = _example(merged)
-    enum = merged.get("enum")
+    merged.update(_resolved_for_docs(data, schema))
+    return _constraints_of(merged) if merged else _NO_CONSTRAINTS
+
+
+def _constraints_of(facts: dict[str, Any]) -> ir.Constraints:
+    """``ir.Constraints`` from the fact keys of a schema use (``_resolved_for_docs``)."""
+    example = _example(facts)
+    enum = facts.get("enum")
     return ir.Constraints(
-        default=json_text(merged["default"]) if "default" in merged else None,
-        minimum=_bound(merged, "minimum", "exclusiveMinimum"),
-        maximum=_bound(merged, "maximum", "exclusiveMaximum"),
-        min_length=merged.get("minLength"),
-        max_length=merged.get("maxLength"),
-        pattern=merged.get("pattern"),
-        format=merged.get("format") if isinstance(merged.get("format"), str) else None,
+        default=json_text(facts["default"]) if "default" in facts else None,
+        minimum=_bound(facts, "minimum", "exclusiveMinimum"),
+        maximum=_bound(facts, "maximum", "exclusiveMaximum"),
+        min_length=facts.get("minLength"),
+        max_length=facts.get("maxLength"),
+        pattern=facts.get("pattern"),
+        format=facts.get("format") if isinstance(facts.get("format"), str) else None,
         enum_values=tuple(json_text(v) for v in enum) if isinstance(enum, list) else (),
         example=json_text(example) if example is not None else None,
-        read_only=merged.get("readOnly") is True,
-        write_only=merged.get("writeOnly") is True,
-        deprecated=merged.get("deprecated") is True,
+        read_only=facts.get("readOnly") is True,
+        write_only=facts.get("writeOnly") is True,
+        deprecated=facts.get("deprecated") is True,
     )
 
 
 def _resolved_for_docs(data: Any, schema: dict[str, Any]) -> dict[str, Any]:
-    """Facts of a schema that wraps another (allOf of one, nullable unions) pulled up."""
+    """The fact keys of a schema (``_FACT_KEYS``, never its ``$ref``), with those of a schema
+    it wraps (allOf of one, nullable unions) pulled up beneath them."""
+    if schema.keys().isdisjoint(_FACT_SOURCES):  # most schemas: nothing to copy or follow
+        return {}
     result: dict[str, Any] = {}
     for key in ("allOf", "oneOf", "anyOf"):
         members = [m for m in schema.get(key) or [] if not _is_null(m)]
@@ -860,7 +894,7 @@ def _resolved_for_docs(data: Any, schema: dict[str, Any]) -> dict[str, Any]:
         items = _target(data, schema["items"])
         if isinstance(items, dict) and "enum" in items:
             result["enum"] = items["enum"]
-    result.update({k: v for k, v in schema.items() if k not in ("allOf", "oneOf", "anyOf")})
+    result.update({k: v for k, v in schema.items() if k in _FACT_KEYS})
     return result
 
 
