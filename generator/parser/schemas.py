@@ -7,6 +7,7 @@ derived from where they stand (``Customer`` + ``status`` -> ``CustomerStatus``).
 from __future__ import annotations
 
 import builtins
+import functools
 import json
 from dataclasses import replace
 from urllib.parse import unquote
@@ -611,13 +612,17 @@ _STRING_FORMATS = {
 
 
 def _string_type(fmt: Any) -> ir.TypeRef:
-    kind, annotation = (
-        _STRING_FORMATS.get(fmt, ("str", "str")) if isinstance(fmt, str) else ("str", "str")
-    )
+    """The type of a string schema of format ``fmt`` (not a string: no format)."""
+    return _string_type_of(fmt if isinstance(fmt, str) else None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _string_type_of(fmt: str | None) -> ir.TypeRef:
+    """One TypeRef per format, made once: a large spec has tens of thousands of strings, and a
+    frozen dataclass is slow to build."""
+    kind, annotation = _STRING_FORMATS.get(fmt or "", ("str", "str"))
     display = "string" if kind == "str" else f"string ({fmt})"
-    return ir.TypeRef(
-        kind, annotation, display, format=fmt if isinstance(fmt, str) else None, wire_type="string"
-    )
+    return ir.TypeRef(kind, annotation, display, format=fmt, wire_type="string")
 
 
 def _primitive_of(value: Any) -> ir.TypeRef:
