@@ -854,11 +854,14 @@ class Facts:
 
     A plain use of a referenced schema (``{$ref: ...}``: thousands in GitHub's spec, over a few
     hundred schemas) gets its target's constraints, worked out once per target and kept by its
-    identity: the spec's dicts live as long as the builder, so an id is never another's."""
+    identity: the spec's dicts live as long as the builder, so an id is never another's. Facts
+    that are all strings (``format: uri``, a string example: 12,800 of GitHub's 18,300 uses
+    with facts, 736 distinct) make their ``Constraints`` once too."""
 
     def __init__(self, resolve: Resolver) -> None:
         self.resolve = resolve
         self._target_constraints: dict[int, ir.Constraints] = {}
+        self._string_constraints: dict[tuple[tuple[str, str], ...], ir.Constraints] = {}
 
     def target(self, schema: Any) -> Any:
         """The schema a $ref points at, or ``schema`` itself."""
@@ -888,13 +891,26 @@ class Facts:
         target = self.target(schema)
         own = self.of(schema)
         if not isinstance(target, dict) or target is schema:
-            return _constraints_of(own)
+            return self._constraints_of(own)
         if own:
-            return _constraints_of({**self.of(target), **own})
+            return self._constraints_of({**self.of(target), **own})
         key = id(target)
         if key not in self._target_constraints:
-            self._target_constraints[key] = _constraints_of(self.of(target))
+            self._target_constraints[key] = self._constraints_of(self.of(target))
         return self._target_constraints[key]
+
+    def _constraints_of(self, facts: dict[str, Any]) -> ir.Constraints:
+        """``_constraints_of(facts)``, made once for each set of facts that are all strings
+        (their text alone decides the ``Constraints``; other values may be unhashable, or
+        equal yet written differently: ``0.0`` and ``-0.0``)."""
+        if not facts:
+            return _NO_CONSTRAINTS
+        if not all(type(value) is str for value in facts.values()):
+            return _constraints_of(facts)
+        key = tuple(facts.items())
+        if key not in self._string_constraints:
+            self._string_constraints[key] = _constraints_of(facts)
+        return self._string_constraints[key]
 
     def of(self, schema: dict[str, Any]) -> dict[str, Any]:
         """The fact keys of a schema (``_FACT_KEYS``, never its ``$ref``), with those of a
