@@ -870,18 +870,22 @@ class Facts:
         return schema
 
     def describe(self, schema: Any) -> str:
-        """A schema's description; a $ref's own sibling description wins over its target's."""
-        if isinstance(schema, dict) and isinstance(schema.get("description"), str):
+        """A schema's description; a $ref's own sibling description wins over its target's,
+        then the first member's that has one."""
+        if not isinstance(schema, dict):
+            return ""
+        if isinstance(schema.get("description"), str):
             return str(schema["description"]).strip()
+        if schema.keys().isdisjoint(("$ref", "allOf", "oneOf", "anyOf")):  # nowhere else to look
+            return ""
         target = self.target(schema)
         if target is not schema and isinstance(target, dict):
             return self.describe(target)
-        if isinstance(schema, dict):
-            for key in ("allOf", "oneOf", "anyOf"):
-                for member in schema.get(key) or []:
-                    text = self.describe(member)
-                    if text:
-                        return text
+        for key in ("allOf", "oneOf", "anyOf"):
+            for member in schema.get(key) or []:
+                text = self.describe(member)
+                if text:
+                    return text
         return ""
 
     def constraints(self, schema: Any) -> ir.Constraints:
