@@ -262,13 +262,20 @@ components:
           format: x-code
           examples: [AB]
           deprecated: true
+        home: {type: string, format: uri}
+        link: {type: string, format: uri}
+        text_one: {type: string, default: "1"}
+        one: {type: integer, default: 1}
+        yes: {type: boolean, default: true}
+        zero: {type: number, default: 0.0}
+        minus_zero: {type: number, default: -0.0}
 """
 
 
 def test_documented_facts_of_schema_uses(tmp_path: Path) -> None:
     """Constraints come from a $ref's target with its sibling keys over them, from the member
     an allOf of one or a nullable union wraps, from an array's enum items; a schema without
-    any has none (whatever shortcut the builder takes for those)."""
+    any has none. Whatever the builder reuses, equal values written differently stay apart."""
     from generator.model.ir import Constraints
 
     spec = tmp_path / "facts.yaml"
@@ -293,6 +300,13 @@ def test_documented_facts_of_schema_uses(tmp_path: Path) -> None:
             example='"AB"',
             deprecated=True,
         ),
+        "home": Constraints(format="uri"),
+        "link": Constraints(format="uri"),
+        "text_one": Constraints(default='"1"'),
+        "one": Constraints(default="1"),
+        "yes": Constraints(default="true"),
+        "zero": Constraints(default="0.0"),
+        "minus_zero": Constraints(default="-0.0"),
     }
     parameters = {p.wire_name: p.constraints for p in api.operations[0].parameters}
     assert parameters == {"size": size, "plain": Constraints()}
