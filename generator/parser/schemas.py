@@ -834,8 +834,10 @@ _FACT_KEYS = frozenset(
         "deprecated",
     }
 )
-# The keys facts may come from: the facts themselves, a wrapped member, an array's items.
-_FACT_SOURCES = _FACT_KEYS | {"allOf", "oneOf", "anyOf", "items"}
+# The keys of a schema that may wrap another's facts (``Facts._wrapped``), and every key facts
+# may come from.
+_WRAPPING_KEYS = frozenset({"allOf", "oneOf", "anyOf", "items"})
+_FACT_SOURCES = _FACT_KEYS | _WRAPPING_KEYS
 _NO_CONSTRAINTS = ir.Constraints()
 
 
@@ -923,10 +925,18 @@ class Facts:
         return self._string_constraints[key]
 
     def of(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """The fact keys of a schema (``_FACT_KEYS``, never its ``$ref``), with those of a
-        schema it wraps (allOf of one, nullable unions) pulled up beneath them."""
+        """The fact keys of a schema (``_FACT_KEYS``, never its ``$ref``) over those it pulls
+        up from a schema it wraps (``_wrapped``)."""
         if schema.keys().isdisjoint(_FACT_SOURCES):  # most schemas: nothing to copy or follow
             return {}
+        own = {k: v for k, v in schema.items() if k in _FACT_KEYS}
+        if schema.keys().isdisjoint(_WRAPPING_KEYS):
+            return own
+        return {**self._wrapped(schema), **own}
+
+    def _wrapped(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The facts of the one member an allOf, oneOf or anyOf wraps (null aside: a nullable
+        union), and the enum of an array's items: the docs show them on the wrapping schema."""
         result: dict[str, Any] = {}
         for key in ("allOf", "oneOf", "anyOf"):
             members = [m for m in schema.get(key) or [] if not _is_null(m)]
@@ -936,7 +946,6 @@ class Facts:
             items = self.target(schema["items"])
             if isinstance(items, dict) and "enum" in items:
                 result["enum"] = items["enum"]
-        result.update({k: v for k, v in schema.items() if k in _FACT_KEYS})
         return result
 
 
