@@ -4,11 +4,12 @@ OpenAPI 3.x and Swagger 2.0 validators."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Pointer
+
+if TYPE_CHECKING:  # only a rejected document's errors come here: jsonschema is loaded by then
+    from jsonschema.exceptions import ValidationError
 
 # A single-valued enum on one of these keys tells the variants of a oneOf apart (parameter
 # locations, security scheme types, OAuth2 flows): failing it means "another variant", not

@@ -10,18 +10,19 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
-
-from jsonschema.exceptions import ValidationError
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-from openapi_spec_validator.schemas import schema_v30, schema_v31
-from jsonschema import Draft4Validator, Draft202012Validator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from . import extensions, semantic
 from .semantic import HTTP_METHODS
 from .diagnostics import Diagnostic, Pointer, parse_pointer
 from .schema_errors import most_specific
 from .loader import SpecDocument
+from .metaschemas import meta_schema
+
+# jsonschema and openapi-spec-validator (0.25 s of imports) are imported where they are used:
+# the meta-schema verdict on a valid document needs neither (``generator.metaschemas``).
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 
 def validate(doc: SpecDocument) -> list[Diagnostic]:
@@ -68,10 +69,12 @@ def _structure(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
     it rejects goes through Python jsonschema, whose error tree says what to fix and where."""
     if _fast_meta_validator(version[:3]).is_valid(doc.data):
         return
+    from jsonschema import Draft4Validator, Draft202012Validator
+
     if version.startswith("3.0"):
-        validator: Any = Draft4Validator(schema_v30)
+        validator: Any = Draft4Validator(meta_schema("openapi-3.0"))
     else:
-        validator = Draft202012Validator(schema_v31)
+        validator = Draft202012Validator(meta_schema("openapi-3.1"))
     for error in validator.iter_errors(doc.data):
         leaf = _deepest(error, version)
         where = leaf.path
@@ -92,12 +95,8 @@ def _fast_meta_validator(dialect: str) -> Any:
     import jsonschema_rs
 
     if dialect == "3.0":
-        return jsonschema_rs.Draft4Validator(
-            semantic.plain_json(dict(schema_v30)), validate_formats=False
-        )
-    return jsonschema_rs.Draft202012Validator(
-        semantic.plain_json(dict(schema_v31)), validate_formats=False
-    )
+        return jsonschema_rs.Draft4Validator(meta_schema("openapi-3.0"), validate_formats=False)
+    return jsonschema_rs.Draft202012Validator(meta_schema("openapi-3.1"), validate_formats=False)
 
 
 @dataclass(frozen=True)
@@ -201,6 +200,8 @@ def _semantics(doc: SpecDocument, version: str) -> Iterator[Diagnostic]:
 def reference_verdict(doc: SpecDocument) -> list[str]:
     """openapi-spec-validator's own messages for an OpenAPI 3.x document (slow; for the
     differential test that shows ``validate`` reaches the same verdicts)."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
     version = str(doc.data.get("openapi"))
     cls: Any = OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
     return [str(getattr(error, "message", error)) for error in cls(doc.data).iter_errors()]

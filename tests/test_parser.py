@@ -222,3 +222,91 @@ def test_a_union_inside_its_own_variant_knows_that_variant_required_properties(
     assert variants["Node"].required == ("name",)
     assert dict(variants["Node"].kinds) == {"name": "string"}
     assert variants["Leaf"].required == () and dict(variants["Leaf"].kinds) == {"value": "integer"}
+
+
+FACTS = """\
+openapi: 3.1.0
+info: {title: Facts, version: "1"}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {name: size, in: query, schema: {$ref: "#/components/schemas/Size"}}
+        - {name: plain, in: query, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Thing"}
+components:
+  schemas:
+    Size: {type: integer, minimum: 1, maximum: 100, default: 10, example: 5}
+    Color: {type: string, enum: [red, blue]}
+    Thing:
+      type: object
+      properties:
+        plain: {type: string, description: no facts}
+        size: {$ref: "#/components/schemas/Size"}
+        resized: {$ref: "#/components/schemas/Size", default: 20, exclusiveMinimum: 0}
+        small: {allOf: [{$ref: "#/components/schemas/Size"}], maximum: 9, readOnly: true}
+        color:
+          oneOf: [{$ref: "#/components/schemas/Color"}, {type: "null"}]
+        colors: {type: array, items: {$ref: "#/components/schemas/Color"}}
+        code:
+          type: string
+          pattern: "^[A-Z]+$"
+          minLength: 2
+          maxLength: 4
+          format: x-code
+          examples: [AB]
+          deprecated: true
+        home: {type: string, format: uri}
+        link: {type: string, format: uri}
+        text_one: {type: string, default: "1"}
+        one: {type: integer, default: 1}
+        yes: {type: boolean, default: true}
+        zero: {type: number, default: 0.0}
+        minus_zero: {type: number, default: -0.0}
+"""
+
+
+def test_documented_facts_of_schema_uses(tmp_path: Path) -> None:
+    """Constraints come from a $ref's target with its sibling keys over them, from the member
+    an allOf of one or a nullable union wraps, from an array's enum items; a schema without
+    any has none. Whatever the builder reuses, equal values written differently stay apart."""
+    from generator.model.ir import Constraints
+
+    spec = tmp_path / "facts.yaml"
+    spec.write_text(FACTS)
+    api = build(load(spec, spec.name), "facts")
+    thing = next(m for m in api.models if m.name == "Thing")
+    facts = {f.wire_name: f.constraints for f in thing.fields}
+    size = Constraints(default="10", minimum="1", maximum="100", example="5")
+    colors = ('"red"', '"blue"')
+    assert facts == {
+        "plain": Constraints(),
+        "size": size,
+        "resized": Constraints(default="20", minimum="> 0", maximum="100", example="5"),
+        "small": Constraints(default="10", minimum="1", maximum="9", example="5", read_only=True),
+        "color": Constraints(enum_values=colors),
+        "colors": Constraints(enum_values=colors),
+        "code": Constraints(
+            min_length=2,
+            max_length=4,
+            pattern="^[A-Z]+$",
+            format="x-code",
+            example='"AB"',
+            deprecated=True,
+        ),
+        "home": Constraints(format="uri"),
+        "link": Constraints(format="uri"),
+        "text_one": Constraints(default='"1"'),
+        "one": Constraints(default="1"),
+        "yes": Constraints(default="true"),
+        "zero": Constraints(default="0.0"),
+        "minus_zero": Constraints(default="-0.0"),
+    }
+    parameters = {p.wire_name: p.constraints for p in api.operations[0].parameters}
+    assert parameters == {"size": size, "plain": Constraints()}

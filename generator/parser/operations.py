@@ -11,8 +11,7 @@ from ..diagnostics import Pointer, parse_pointer
 from ..model import ir
 from ..naming import NameSpace, constant, pascal, snake
 from ..semantic import HTTP_METHODS
-from ..validate import resolve_pointer
-from .schemas import Schemas, SchemaError, constraints, describe, json_text
+from .schemas import Schemas, SchemaError, json_text
 
 # Arguments every operation method takes besides the spec's parameters.
 # names the generated methods use themselves (``response``: the result of ``*_with_response``)
@@ -123,7 +122,7 @@ class OperationBuilder:
         ):
             seen.add(node["$ref"])
             pointer = parse_pointer(node["$ref"])
-            node = resolve_pointer(self.data, node["$ref"])
+            node = self.schemas.resolve(node["$ref"])
         return node, pointer
 
     def build(self, path: str, item: dict[str, Any], method: str, security: Any) -> ir.Operation:
@@ -221,7 +220,7 @@ class OperationBuilder:
             style = param.get("style") or ("form" if location in ("query", "cookie") else "simple")
             explode = param.get("explode", style == "form")
             annotation = _argument_annotation(ptype)
-            facts = constraints(self.data, schema or {})
+            facts = self.schemas.facts.constraints(schema or {})
             if "example" in param and facts.example is None:
                 facts = _with_example(facts, param["example"])
             result.append(
@@ -233,7 +232,7 @@ class OperationBuilder:
                     annotation=annotation if required else f"{annotation} | None",
                     required=required,
                     description=str(
-                        param.get("description") or describe(self.data, schema)
+                        param.get("description") or self.schemas.facts.describe(schema)
                     ).strip(),
                     style=style,
                     explode=bool(explode),
@@ -346,7 +345,7 @@ class OperationBuilder:
             explode = encoding.get("explode", style == "form" or style == "deepObject")
             arg_required = body_required and wire in required_names
             annotation = _argument_annotation(ptype)
-            facts = constraints(self.data, prop)
+            facts = self.schemas.facts.constraints(prop)
             if isinstance(example_value, dict) and wire in example_value:
                 facts = _with_example(facts, example_value[wire])
             fields.append(
@@ -357,7 +356,7 @@ class OperationBuilder:
                     type=ptype,
                     annotation=annotation if arg_required else f"{annotation} | None",
                     required=arg_required,
-                    description=describe(self.data, prop).strip(),
+                    description=self.schemas.facts.describe(prop).strip(),
                     style=str(style),
                     explode=bool(explode),
                     constraints=facts,

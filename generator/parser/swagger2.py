@@ -21,16 +21,18 @@ import copy
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
-
-from jsonschema import Draft4Validator
-from jsonschema.exceptions import ValidationError
-from openapi_spec_validator.schemas import schema_v2
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..schema_errors import most_specific
 from ..validate import walk_refs
 from ..diagnostics import Diagnostic, Pointer
 from ..loader import SpecDocument
+from ..metaschemas import meta_schema
+
+# jsonschema is imported when a Swagger 2.0 document is validated: every spec is loaded through
+# this module, most are OpenAPI 3.
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 OPENAPI_VERSION = "3.0.3"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -96,7 +98,10 @@ def is_swagger2(data: Any) -> bool:
 
 @functools.cache
 def _validator() -> Any:
-    return Draft4Validator(dict(schema_v2))
+    """openapi-spec-validator's Swagger 2.0 meta-schema (``schema_v2``) in Python jsonschema."""
+    from jsonschema import Draft4Validator
+
+    return Draft4Validator(meta_schema("swagger-2.0"))
 
 
 def validate_v2(doc: SpecDocument) -> list[Diagnostic]:
