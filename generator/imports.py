@@ -139,19 +139,35 @@ def _stdlib_types(kinds: set[str], imports: Imports, where: dict[str, set[str]])
 # -- the models package ----------------------------------------------------------------------
 
 
-def model_module_imports(
-    api: ir.Api, module: ir.ModelModule, keys: dict[str, str], models: dict[str, ir.Model]
-) -> list[str]:
-    """A model module: the standard library, the runtime, and the modules of the models it
-    refers to (never one that refers back to it: ``parser.modules``). ``keys``: model name ->
-    its wire names constant; ``models``: by name."""
-    imports = Imports()
+def _model_module_refs(module: ir.ModelModule) -> list[ir.TypeRef | None]:
     refs: list[ir.TypeRef | None] = []
     for model in module.models:
         refs.extend(f.type for f in model.fields)
         refs.append(model.extra)
     for union in module.unions:
         refs.extend(union.others)
+    return refs
+
+
+def model_module_needs(module: ir.ModelModule) -> list[str]:
+    """The names defined elsewhere whose modules ``model_module_imports`` looks up."""
+    used = type_names(_model_module_refs(module))
+    used |= {v.model for u in module.unions for v in u.variants}
+    return sorted(used - set(module.names))
+
+
+def model_module_imports(
+    module: ir.ModelModule,
+    module_of: dict[str, str],
+    keys: dict[str, str],
+    models: dict[str, ir.Model],
+) -> list[str]:
+    """A model module: the standard library, the runtime, and the modules of the models it
+    refers to (never one that refers back to it: ``parser.modules``). ``module_of``: name ->
+    its module, for (at least) ``model_module_needs(module)``; ``keys``: model name -> its
+    wire names constant; ``models``: by name (at least the module's unions' variants)."""
+    imports = Imports()
+    refs = _model_module_refs(module)
     kinds = _kinds(refs)
     runtime: set[str] = set()
     if module.models:
@@ -184,12 +200,12 @@ def model_module_imports(
     own = set(module.names)
     used = type_names(refs) | {v.model for u in module.unions for v in u.variants}
     for name in sorted(used - own):
-        imports.add(imports.local, "." + api.module_of[name], name)
+        imports.add(imports.local, "." + module_of[name], name)
     for union in module.unions:
         for variant in union.variants:
             model = models[variant.model]
             if variant.model not in own and model.fields and not _tagged_only(union, variant):
-                imports.add(imports.local, "." + api.module_of[model.name], keys[model.name])
+                imports.add(imports.local, "." + module_of[model.name], keys[model.name])
     return imports.lines
 
 

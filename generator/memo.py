@@ -28,7 +28,6 @@ from typing import Any, Callable, NamedTuple
 
 from .cache import Cache, digest
 from .model import ir
-from .writer import owned_files
 
 
 def pickled(value: Any) -> bytes:
@@ -93,8 +92,6 @@ class Memo:
     salt: str
     known: dict[str, str]
     learned: dict[str, str] = field(default_factory=dict)
-    # the project folder's files as read in this run (``read_folder``): path -> (sha256, bytes)
-    disk: Disk = field(default_factory=dict)
     # id -> (object, digest of its pickle): the object kept, so that its id stays its own
     digests: dict[int, tuple[Any, str]] = field(default_factory=dict)
     shas: dict[str, str] = field(default_factory=dict)
@@ -113,8 +110,8 @@ class Memo:
         sha = self.known.get(key)
         if sha is None:
             return None
-        on_disk = self.disk.get(path, ("", b""))[0] == sha
-        raw: bytes | None = self.disk[path][1] if on_disk else None
+        raw = _read_bytes(os.path.join(self.folder, path))
+        on_disk = raw is not None and digest(raw) == sha
         if not on_disk:
             raw = self.cache.get("blob", sha)
             if raw is None or digest(raw) != sha:
@@ -172,18 +169,9 @@ def save_memo(memo: Memo, index: str) -> None:
     memo.cache.put_json("memo", index, memo.learned)
 
 
-Disk = dict[str, tuple[str, bytes]]
-
-
-def read_folder(folder: Path) -> Disk:
-    """The files of the project in ``folder`` (those its manifest lists): path -> (sha256,
-    bytes). Read beside the build, so that recalling a file costs no read of its own."""
-    found: Disk = {}
-    for rel in owned_files(folder):
-        try:
-            with open(os.path.join(folder, rel), "rb") as handle:
-                raw = handle.read()
-        except OSError:
-            continue
-        found[rel] = (digest(raw), raw)
-    return found
+def _read_bytes(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None

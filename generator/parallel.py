@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import pickle
 import time
-from typing import Callable, TypeVar
+from typing import Any, Callable, Generic, TypeVar, cast
 
 A = TypeVar("A")
 B = TypeVar("B")
@@ -29,30 +29,60 @@ def both(first: Callable[[], A], second: Callable[[], B]) -> tuple[A, B, float]:
     """``first()`` here and ``second()`` in a child process, at the same time; their results,
     and the seconds ``second`` took. An exception in either is raised here (the child's
     after the parent's own work is done), never leaving a child process behind."""
-    if not hasattr(os, "fork") or cores() < 2:
+    if not _can_fork():
         a = first()
-        start = time.perf_counter()
-        b = second()
-        return a, b, time.perf_counter() - start
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code
-        os.close(read_end)
-        _child(second, write_end)
-    os.close(write_end)
+        b, seconds = Pending(second).result()
+        return a, b, seconds
+    pending = Pending(second)
     try:
         a = first()
     finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            raw = pipe.read()
-        os.waitpid(pid, 0)
-    try:
-        ok, value, seconds = pickle.loads(raw)
-    except Exception:
-        raise RuntimeError("a worker process died without a result") from None
-    if not ok:
-        raise value
-    return a, value, seconds
+        b, seconds = pending.result()
+    return a, b, seconds
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork") and cores() >= 2
+
+
+class Pending(Generic[B]):
+    """``work()`` started now in a child process (run at once, here, where there is no fork or
+    a single core), its result collected by ``result()``, which must be called: it reaps the
+    child. The child starts with this process's memory (nothing is pickled on the way in)."""
+
+    def __init__(self, work: Callable[[], B]) -> None:
+        self._pid = 0
+        self._read_end = -1
+        self._done: tuple[bool, Any, float] | None = None
+        if not _can_fork():
+            start = time.perf_counter()
+            try:
+                self._done = (True, work(), time.perf_counter() - start)
+            except Exception as exc:
+                self._done = (False, exc, time.perf_counter() - start)
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the caller's code
+            os.close(read_end)
+            _child(work, write_end)
+        os.close(write_end)
+        self._pid, self._read_end = pid, read_end
+
+    def result(self) -> tuple[B, float]:
+        """The work's result and the seconds it took; its exception raised here."""
+        if self._done is None:
+            with os.fdopen(self._read_end, "rb") as pipe:
+                raw = pipe.read()
+            os.waitpid(self._pid, 0)
+            try:
+                self._done = pickle.loads(raw)
+            except Exception:
+                self._done = (False, RuntimeError("a worker process died without a result"), 0.0)
+        ok, value, seconds = self._done
+        if not ok:
+            raise value
+        return cast(B, value), seconds
 
 
 def _child(work: Callable[[], object], write_end: int) -> None:

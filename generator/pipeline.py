@@ -13,11 +13,11 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from . import parallel, writer
 from .cache import Cache, digest, fingerprint
-from .memo import Disk, Outcome, open_memo, read_folder, save_memo
+from .memo import Memo, Outcome, open_memo, save_memo
 from .diagnostics import Diagnostic, SpecError
 from .timing import StageTimes
 
@@ -37,6 +37,8 @@ class Project:
     # Files known to be on disk already as they are in ``files`` (read in this run): the
     # writer need not read them again.
     same_on_disk: frozenset[str] = frozenset()
+    # The other files a multi-file spec read: (resolved path, sha256) each.
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 def display_path(path: Path) -> str:
@@ -92,9 +94,6 @@ def generate_project(
         if hit is not None:
             return hit
         doc = _load(spec)
-    from . import render
-    from .format import format_files
-    from .parser.build import build
     from .validate import validate
 
     layout = templates is None  # the built-in templates write what generator.layout lays out
@@ -102,38 +101,61 @@ def generate_project(
     index = _memo_index(folder, templates, skip_unsupported)
     memo = open_memo(cache, folder, digest(fingerprint(templates), str(layout)), index)
 
-    def built() -> ir.Api | Exception:
-        try:
-            return build(doc, spec.stem, skip_unsupported)
-        except Exception as exc:  # judged after validation, as if built after it
-            return exc
+    def checked() -> list[Diagnostic]:
+        return validate(doc)
 
-    def checked() -> tuple[list[Diagnostic], float, Disk]:
-        """The spec's problems; then, while the build goes on, the project folder's files
-        that the memo may recall (nothing to read on a first run or a wrong spec)."""
-        start = time.perf_counter()
-        problems = validate(doc)
-        spent = time.perf_counter() - start
-        disk = read_folder(folder) if memo is not None and memo.known and not problems else {}
-        return problems, spent, disk
-
-    # Validation beside the build (a child process when there are two cores); the build's
-    # outcome counts only for a valid spec, exactly as if it had run second.
-    with times.stage("build"):
-        api, (problems, validate_seconds, disk), reading = parallel.both(built, checked)
+    # Validation runs beside everything else (a child process when there are two cores), and
+    # its verdict counts first, exactly as if it had run before the build: on a wrong spec,
+    # whatever the build or render did (an exception included) is dropped, and nothing is
+    # written. A valid spec's project is ready by the time validation is done.
+    validation = parallel.Pending(checked)
+    try:
+        made: Project | Exception = _made(
+            doc, spec, folder, templates, skip_unsupported, times, cache, memo
+        )
+    except BaseException:
+        validation.result()  # reap the worker before giving up
+        raise
+    problems, validate_seconds = validation.result()
     times.add("validate", validate_seconds)
-    times.add("write", reading - validate_seconds)  # reading the folder to compare
     if problems:
         raise SpecError(problems)
-    if isinstance(api, Exception):
-        raise api
+    if isinstance(made, Exception):
+        raise made
+    if cache is not None:
+        _store_project(cache, key, spec.stem, made, made.sources, memo.shas if memo else {})
+        if memo is not None:
+            save_memo(memo, index)
+    return made
+
+
+def _made(
+    doc: SpecDocument,
+    spec: Path,
+    folder: Path,
+    templates: Path | None,
+    skip_unsupported: bool,
+    times: StageTimes,
+    cache: Cache | None,
+    memo: Memo | None,
+) -> Project | Exception:
+    """The project of ``doc``, built and rendered before its validation is known: an exception
+    (which a valid spec would make a bug) is returned, to be judged after validation."""
+    from . import render
+    from .format import format_files
+    from .parser.build import build
+
+    try:
+        with times.stage("build"):
+            api = build(doc, spec.stem, skip_unsupported)
+    except Exception as exc:
+        return exc
     assert api.project == spec.stem
-    if memo is not None:
-        memo.disk = disk
     display = doc.display
     others = [(str(source.path.resolve()), source.sha256) for source in doc.sources[1:]]
     del doc  # the spec's data and text: the IR holds what is left to do (memory for render)
     env = render.environment(templates)
+    layout = templates is None  # the built-in templates write what generator.layout lays out
 
     def code(stages: StageTimes, part: Callable[..., render.Rendered]) -> dict[str, str]:
         with stages.stage("render"):
@@ -151,9 +173,12 @@ def generate_project(
 
     # The models package and their pages here; the rest of the package and the docs beside
     # it (a second process when there are two cores): the two halves take about as long.
-    files, (rest_files, seconds, outcome), _ = parallel.both(
-        lambda: code(times, render.render_models), rest
-    )
+    try:
+        files, (rest_files, seconds, outcome), _ = parallel.both(
+            lambda: code(times, render.render_models), rest
+        )
+    except Exception as exc:
+        return exc
     for stage, spent in seconds.items():
         times.add(stage, spent)
     files.update(rest_files)
@@ -162,12 +187,7 @@ def generate_project(
     if memo is not None and outcome is not None:
         memo.merge(outcome)  # the worker's (or, run here, this memo's own: no change)
         same = frozenset(memo.same_on_disk)
-    project = Project(spec, folder, files, api.skipped, same)
-    if cache is not None:
-        _store_project(cache, key, api.project, project, others, memo.shas if memo else {})
-        if memo is not None:
-            save_memo(memo, index)
-    return project
+    return Project(spec, folder, files, api.skipped, same, tuple(others))
 
 
 def _memo_index(folder: Path, templates: Path | None, skip_unsupported: bool) -> str:
@@ -235,7 +255,7 @@ def _store_project(
     key: str,
     name: str,
     project: Project,
-    sources: list[tuple[str, str]],
+    sources: Sequence[tuple[str, str]],
     stored: dict[str, str],
 ) -> None:
     """The project's entry; ``stored``: path -> sha256 of the files whose text the memo has

@@ -12,7 +12,7 @@ import re
 import secrets
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 
@@ -174,10 +174,17 @@ class _Putter:
         self.out = Rendered()
 
     def __call__(
-        self, path: str, template: str, key_data: Any = None, memo: bool = True, **context: Any
+        self,
+        path: str,
+        template: str,
+        key_data: Any = None,
+        memo: bool = True,
+        derived: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        **context: Any,
     ) -> None:
         """``key_data``: what the context's callables (an ``example`` function) read, which
-        pickling the context would not show."""
+        pickling the context would not show. ``derived``: more of the context, worked out
+        from the rest of it alone (so the key need not cover it), only when rendering."""
         if memo and self.memo is not None:
             plain = {k: v for k, v in context.items() if not callable(v)}
             context_data = {**plain, "": key_data}
@@ -187,6 +194,8 @@ class _Putter:
                 self.out.recalled[path] = text
                 return
             self.out.keys[path] = key
+        if derived is not None:
+            context.update(derived(context))
         self.out.texts[path] = self.env.get_template(template).render(**context)
 
 
@@ -223,9 +232,10 @@ def render_models(api: ir.Api, env: jinja2.Environment, memo: Memo | None = None
         put(
             f"{pkg}/models/{module.name}.py",
             "model.py.jinja",
+            derived=_model_module_imports,
             api=facts,
             module=module,
-            imports=imports.model_module_imports(api, module, keys_name, by_name),
+            module_of={name: api.module_of[name] for name in imports.model_module_needs(module)},
             keys_name={name: keys_name[name] for name in names if name in keys_name},
             models={name: by_name[name] for name in variants if name in by_name},
         )
@@ -234,6 +244,15 @@ def render_models(api: ir.Api, env: jinja2.Environment, memo: Memo | None = None
         used = {model.name: users[model.name]} if model.name in users else {}
         put(f"docs/models/{model.name}.md", "model.md.jinja", api=facts, model=model, used_by=used)
     return put.out
+
+
+def _model_module_imports(context: dict[str, Any]) -> dict[str, Any]:
+    """A model module's imports: a function of its context alone (a ``derived`` part)."""
+    return {
+        "imports": imports.model_module_imports(
+            context["module"], context["module_of"], context["keys_name"], context["models"]
+        )
+    }
 
 
 def render_package(api: ir.Api, env: jinja2.Environment, memo: Memo | None = None) -> Rendered:
