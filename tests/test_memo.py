@@ -133,3 +133,26 @@ def test_keys_do_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         keys.append(done.stdout)
     assert keys[0] == keys[1] and len(keys[0]) > 1000
+
+
+FIXTURES = sorted((ROOT / "tests" / "fixtures" / "specs").glob("*.yaml"))
+
+
+def test_a_model_modules_imports_need_only_what_its_key_covers() -> None:
+    """``model.py.jinja``'s imports are derived from the module's context (its memo key):
+    the modules of ``model_module_needs`` are all ``model_module_imports`` looks up."""
+    from generator import imports, render
+    from generator.bundle import bundle
+    from generator.loader import load
+    from generator.parser.build import build
+
+    checked = 0
+    for spec in SPECS + FIXTURES:
+        api = build(bundle(load(spec, spec.name)), spec.stem)
+        keys, models = render.keys_names(api), {m.name: m for m in api.models}
+        for module in api.model_modules:
+            needed = {n: api.module_of[n] for n in imports.model_module_needs(module)}
+            narrow = imports.model_module_imports(module, needed, keys, models)
+            assert narrow == imports.model_module_imports(module, api.module_of, keys, models)
+            checked += bool(needed)
+    assert checked > 20
