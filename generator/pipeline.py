@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import time
 from contextlib import contextmanager
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
@@ -101,17 +102,16 @@ def generate_project(
     index = _memo_index(folder, templates, skip_unsupported)
     memo = open_memo(cache, folder, digest(fingerprint(templates), str(layout)), index)
 
-    def checked() -> list[Diagnostic]:
-        return validate(doc)
-
     # Validation runs beside everything else (a child process when there are two cores), and
     # its verdict counts first, exactly as if it had run before the build: on a wrong spec,
     # whatever the build or render did (an exception included) is dropped, and nothing is
     # written. A valid spec's project is ready by the time validation is done.
-    validation = parallel.Pending(checked)
+    validation = parallel.Pending(partial(validate, doc))
+    handed = [doc]  # handed over to _made, which lets the spec's data go once the IR is built
+    del doc
     try:
         made: Project | Exception = _made(
-            doc, spec, folder, templates, skip_unsupported, times, cache, memo
+            handed, spec, folder, templates, skip_unsupported, times, cache, memo
         )
     except BaseException:
         validation.result()  # reap the worker before giving up
@@ -130,7 +130,7 @@ def generate_project(
 
 
 def _made(
-    doc: SpecDocument,
+    handed: list[SpecDocument],
     spec: Path,
     folder: Path,
     templates: Path | None,
@@ -145,6 +145,7 @@ def _made(
     from .format import format_files
     from .parser.build import build
 
+    doc = handed.pop()
     try:
         with times.stage("build"):
             api = build(doc, spec.stem, skip_unsupported)
