@@ -6,15 +6,18 @@ Jinja's versions), the layout option, the file's path, its template and its *con
 values the template was given, pickled. ``render`` gives each per-item template a narrow
 context (``render.ApiFacts`` rather than the whole ``Api``, the models a page shows rather
 than all of them), and a template sees nothing else: the filters and globals are pure
-functions of their arguments, fixed by the fingerprint. Equal keys therefore mean equal
-output; a key that differs for any reason (even the same data shared differently in memory)
-is only a miss, never a wrong file.
+functions of their arguments, fixed by the fingerprint. What a context's callable reads (a
+page's example code) is keyed as ``key_data``; what is worked out from the context alone (a
+model module's imports) is ``derived`` after the key, only for a file that is rendered.
+Equal keys therefore mean equal output; a key that differs for any reason is only a miss,
+never a wrong file.
 
-What is remembered: an index, per spec, of key -> the sha256 of the file's final text (laid
-out, examples filled in), stored in the content-addressed cache (``generator.cache``) with
-the texts as blobs. A remembered file is taken from the project folder when the file there
-has that hash (it is then known to be unchanged, and the writer need not read it again),
-else from the blob; when neither matches, it is a miss and the file is rendered again.
+What is remembered: an index, per output folder, of key -> the sha256 of the file's final
+text (laid out, examples filled in), stored in the content-addressed cache
+(``generator.cache``) with the texts as blobs. A remembered file is taken from the project
+folder when the file there has that hash (it is then known to be unchanged, and the writer
+need not read it again), else from the blob; when neither matches, it is a miss and the file
+is rendered again.
 """
 
 from __future__ import annotations
