@@ -9,7 +9,6 @@ the heavy stages import their libraries (yaml, jsonschema, jinja2, black) only w
 from __future__ import annotations
 
 import gc
-import time
 from contextlib import contextmanager
 from functools import partial
 from dataclasses import dataclass
@@ -24,7 +23,6 @@ from .timing import StageTimes
 
 if TYPE_CHECKING:
     from .loader import SpecDocument
-    from .model import ir
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 

@@ -122,9 +122,9 @@ def used_by(api: ir.Api) -> dict[str, list[tuple[str, str]]]:
     "Used by" lines (one pass over the fields, however many pages)."""
     found: dict[str, list[tuple[str, str]]] = {}
     for model in api.models:
-        for field in model.fields:
-            for name in dict.fromkeys(ir.named_types(field.type)):
-                found.setdefault(name, []).append((model.name, field.name))
+        for each in model.fields:
+            for name in dict.fromkeys(ir.named_types(each.type)):
+                found.setdefault(name, []).append((model.name, each.name))
     return found
 
 
