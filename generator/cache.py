@@ -82,6 +82,15 @@ class Cache:
         except OSError:
             return
 
+    def find(self, sha: str, path: str | Path) -> tuple[bytes | None, bool]:
+        """The bytes whose digest is ``sha``: the file at ``path`` when it holds them (then
+        True: the file is known to be unchanged), else the blob; None when neither has them."""
+        raw = read_bytes(path)
+        if raw is not None and digest(raw) == sha:
+            return raw, True
+        raw = self.get("blob", sha)
+        return (raw if raw is not None and digest(raw) == sha else None), False
+
     def get_json(self, kind: str, key: str) -> Any:
         raw = self.get(kind, key)
         if raw is None:
@@ -96,6 +105,14 @@ class Cache:
 
     def _path(self, kind: str, key: str) -> Path:
         return self.root / FORMAT_VERSION / kind / key[:2] / key[2:]
+
+
+def read_bytes(path: str | Path) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=None)

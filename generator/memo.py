@@ -113,13 +113,9 @@ class Memo:
         sha = self.known.get(key)
         if sha is None:
             return None
-        raw = _read_bytes(os.path.join(self.folder, path))
-        on_disk = raw is not None and digest(raw) == sha
-        if not on_disk:
-            raw = self.cache.get("blob", sha)
-            if raw is None or digest(raw) != sha:
-                return None
-        assert raw is not None
+        raw, on_disk = self.cache.find(sha, os.path.join(self.folder, path))
+        if raw is None:
+            return None
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -170,11 +166,3 @@ def open_memo(cache: Cache | None, folder: Path, salt: str, index: str) -> Memo 
 def save_memo(memo: Memo, index: str) -> None:
     """This run's keys become the index the next run of the spec starts from."""
     memo.cache.put_json("memo", index, memo.learned)
-
-
-def _read_bytes(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None

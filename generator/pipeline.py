@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from functools import partial
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from . import parallel, writer
-from .cache import Cache, digest, fingerprint
+from .cache import Cache, digest, fingerprint, read_bytes
 from .memo import Memo, Outcome, open_memo, save_memo
 from .diagnostics import Diagnostic, SpecError
 from .timing import StageTimes
@@ -88,7 +88,8 @@ def generate_project(
 ) -> Project:
     times = times or StageTimes()
     with times.stage("load"):
-        key = _project_key(spec, templates, skip_unsupported) if cache is not None else ""
+        generator = fingerprint(templates)  # clientgen's code, templates, a user's override
+        key = _project_key(spec, generator, skip_unsupported) if cache is not None else ""
         hit = _cached_project(cache, key, spec, out) if cache is not None else None
         if hit is not None:
             return hit
@@ -97,8 +98,8 @@ def generate_project(
 
     layout = templates is None  # the built-in templates write what generator.layout lays out
     folder = out / spec.stem  # the project's folder (``Api.project`` is the spec's stem)
-    index = _memo_index(folder, templates, skip_unsupported)
-    memo = open_memo(cache, folder, digest(fingerprint(templates), str(layout)), index)
+    index = _memo_index(folder, generator, skip_unsupported)
+    memo = open_memo(cache, folder, digest(generator, str(layout)), index)
 
     # Validation runs beside everything else (a child process when there are two cores), and
     # its verdict counts first, exactly as if it had run before the build: on a wrong spec,
@@ -121,7 +122,7 @@ def generate_project(
     if isinstance(made, Exception):
         raise made
     if cache is not None:
-        _store_project(cache, key, spec.stem, made, made.sources, memo.shas if memo else {})
+        _store_project(cache, key, spec.stem, made, memo.shas if memo else {})
         if memo is not None:
             save_memo(memo, index)
     return made
@@ -189,22 +190,23 @@ def _made(
     return Project(spec, folder, files, api.skipped, same, tuple(others))
 
 
-def _memo_index(folder: Path, templates: Path | None, skip_unsupported: bool) -> str:
+def _memo_index(folder: Path, generator: str, skip_unsupported: bool) -> str:
     """Where the files of the last run into a project folder are indexed (``generator.memo``):
     one entry per folder and options, rewritten by every run. The folder, not the spec's
     path: a spec edited under another name still finds what the folder holds."""
     return digest(
         "memo-index",
-        fingerprint(templates),
+        generator,
         str(folder.resolve()),
         "skip-unsupported" if skip_unsupported else "",
     )
 
 
-def _project_key(spec: Path, templates: Path | None, skip_unsupported: bool) -> str:
+def _project_key(spec: Path, generator: str, skip_unsupported: bool) -> str:
+    """``generator``: the fingerprint of what produces the output (``cache.fingerprint``)."""
     return digest(
         "project",
-        fingerprint(templates),
+        generator,
         display_path(spec),
         spec.read_bytes(),
         "skip-unsupported" if skip_unsupported else "",
@@ -223,10 +225,8 @@ def _cached_project(cache: Cache, key: str, spec: Path, out: Path) -> Project | 
         files: dict[str, str] = {}
         for rel, sha in entry["files"].items():
             # A file already on disk with the stored hash is the stored text: no blob to read.
-            raw = _read_bytes(folder / rel)
-            if raw is None or digest(raw) != sha:
-                raw = cache.get("blob", sha)
-            if raw is None or digest(raw) != sha:
+            raw, _ = cache.find(sha, folder / rel)
+            if raw is None:
                 return None
             files[rel] = raw.decode("utf-8")
         warnings = tuple(Diagnostic(*w) for w in entry["warnings"])
@@ -235,17 +235,10 @@ def _cached_project(cache: Cache, key: str, spec: Path, out: Path) -> Project | 
     return Project(spec, folder, files, warnings)
 
 
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
 def _file_sha256(path: Path) -> str | None:
     import hashlib
 
-    raw = _read_bytes(path)
+    raw = read_bytes(path)
     return None if raw is None else hashlib.sha256(raw).hexdigest()
 
 
@@ -254,7 +247,6 @@ def _store_project(
     key: str,
     name: str,
     project: Project,
-    sources: Sequence[tuple[str, str]],
     stored: dict[str, str],
 ) -> None:
     """The project's entry; ``stored``: path -> sha256 of the files whose text the memo has
@@ -270,7 +262,7 @@ def _store_project(
     warnings = [
         [w.file, w.line, w.column, w.message, w.pointer, w.severity] for w in project.warnings
     ]
-    entry = {"project": name, "files": hashes, "warnings": warnings, "sources": sources}
+    entry = {"project": name, "files": hashes, "warnings": warnings, "sources": project.sources}
     cache.put_json("project", key, entry)
 
 

@@ -114,10 +114,10 @@ KEYS = """
 import json, sys
 from pathlib import Path
 from generator import pipeline
-from generator.cache import Cache
+from generator.cache import Cache, fingerprint
 spec, out, cache = Path(sys.argv[1]), Path(sys.argv[2]), Cache(Path(sys.argv[3]))
 project = pipeline.generate_project(spec, out, None, cache=cache)
-index = pipeline._memo_index(project.folder, None, False)
+index = pipeline._memo_index(project.folder, fingerprint(None), False)
 print(json.dumps(sorted(cache.get_json("memo", index))))
 """
 
