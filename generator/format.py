@@ -7,7 +7,7 @@ together on a large spec).
   between top-level definitions, so the result is what black gives for the whole file
   (``tests/test_format.py`` checks this).
 - The built-in templates write black's spacing; ``generator.layout.fit`` splits the lines that
-  are too long as black keeps them. A piece it lays out is trusted; a fixed sample of those
+  are too long as black keeps them. A piece it lays out is trusted; a fixed share of those
   (``verification_sample``) still goes to black, and one difference sends everything to black.
 - What the layout cannot do, and every piece of user templates (``layout=False``), goes to
   black, through the content-addressed cache (``generator.cache``) and, when there is a lot of
@@ -30,11 +30,13 @@ if TYPE_CHECKING:
 # again per project would only cost time.
 PREFORMATTED = ("/_runtime.py",)
 PARALLEL_MIN_LINES = 20_000  # below this, starting worker processes costs more than it saves
-# Of the pieces laid out without black, black checks one in VERIFY_ONE_IN, chosen by hash, at
-# most VERIFY_MAX_LINES lines of them (black's cost grows with the lines, a mistake's odds of
-# being seen with the pieces).
-VERIFY_ONE_IN = 16
-VERIFY_MAX_LINES = 2_000
+# Of the pieces laid out without black, black checks a sample chosen by hash: about one line
+# in VERIFY_ONE_IN, and at least VERIFY_MIN_LINES. A share, not a fixed budget, so that its
+# cost grows with the project as everything else does (a budget that a large project reaches
+# and a small one does not made the time per operation fall with size), about half a percent
+# of what black on everything would cost. The tests hold every piece of the goldens to black.
+VERIFY_ONE_IN = 256
+VERIFY_MIN_LINES = 200
 
 
 def mode() -> Any:
@@ -91,7 +93,7 @@ def _format_pieces(sources: list[str], cache: Cache | None, exact: bool, layout:
 
     done: list[str | list[tuple[str, bool]]] = []  # a file's text, or its pieces (text, by black)
     for_black: dict[str, None] = {}
-    candidates: list[str] = []
+    laid_out: list[str] = []
     for source in sources:
         pieces: list[tuple[str, bool]] = []
         for piece in split_top_level(source, exact):
@@ -101,14 +103,13 @@ def _format_pieces(sources: list[str], cache: Cache | None, exact: bool, layout:
                 pieces.append((piece, True))
                 continue
             text = text.strip("\n") + "\n"
-            if _in_verification_share(text):
-                candidates.append(text)
+            laid_out.append(text)
             pieces.append((text, False))
         if any(by_black for _, by_black in pieces):
             done.append(pieces)
         else:
             done.append("\n\n".join(text for text, _ in pieces))
-    sample = verification_sample(candidates)
+    sample = verification_sample(laid_out)
     checked = format_chunks(sample, cache)
     if any(checked[text] != text for text in sample):
         return _format_pieces(sources, cache, exact, layout=False)
@@ -129,19 +130,17 @@ def _rank(text: str) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=8).digest()
 
 
-def _in_verification_share(text: str) -> bool:
-    return _rank(text)[0] % VERIFY_ONE_IN == 0
-
-
 def verification_sample(texts: list[str]) -> list[str]:
-    """The texts in black's verification share (one in ``VERIFY_ONE_IN``, by hash: the same
-    text is always in or always out), by rank, skipping any that would take the sample past
-    ``VERIFY_MAX_LINES`` lines."""
+    """The texts black checks: in hash order (by content, whatever the order given), each that
+    fits in a budget of one line in ``VERIFY_ONE_IN`` of all, at least ``VERIFY_MIN_LINES``
+    (a piece larger than that, such as a client class with every operation, is never taken)."""
+    ranked = sorted(dict.fromkeys(texts), key=_rank)
+    budget = max(VERIFY_MIN_LINES, sum(text.count("\n") for text in ranked) // VERIFY_ONE_IN)
     sample: list[str] = []
     lines = 0
-    for text in sorted(dict.fromkeys(t for t in texts if _in_verification_share(t)), key=_rank):
+    for text in ranked:
         size = text.count("\n")
-        if lines + size <= VERIFY_MAX_LINES:
+        if lines + size <= budget:
             sample.append(text)
             lines += size
     return sample

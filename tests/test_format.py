@@ -64,15 +64,19 @@ def test_a_laid_out_piece_black_would_change_sends_every_piece_to_black(
     assert fmt.format_sources([source]) == [black.format_str(source, mode=fmt.mode())]
 
 
-def test_the_verification_sample_is_a_fixed_share_bounded_in_lines() -> None:
-    small = [f"x_{i} = {i}\n" for i in range(1600)]
-    sample = fmt.verification_sample(small)
-    assert 60 <= len(sample) <= 140  # about one in 16, chosen by hash
-    assert sample == fmt.verification_sample(list(reversed(small)))  # by content, not order
-    assert set(sample) <= set(fmt.verification_sample(small + ["y = 1\n"] * 5))  # stable
-    big = [f"x_{i} = {i}\n" * 600 for i in range(400)]
-    sample = fmt.verification_sample(big)
-    assert sample and sum(t.count("\n") for t in sample) <= fmt.VERIFY_MAX_LINES
+def test_the_verification_sample_is_a_share_of_the_lines_and_never_empty() -> None:
+    many = [f"x_{i} = {i}\n" * (1 + i % 9) for i in range(25_600)]
+    total = sum(text.count("\n") for text in many)
+    sample = fmt.verification_sample(many)
+    lines = sum(text.count("\n") for text in sample)
+    assert total // fmt.VERIFY_ONE_IN - 9 < lines <= total // fmt.VERIFY_ONE_IN
+    assert sample == fmt.verification_sample(list(reversed(many)))  # by content, not order
+    twice = fmt.verification_sample(many + [f"y_{i} = {i}\n" * 5 for i in range(25_600)])
+    assert sum(text.count("\n") for text in twice) > 1.8 * lines  # it grows with the project
+    few = [f"z_{i} = {i}\n" for i in range(20)]
+    assert fmt.verification_sample(few) == sorted(few, key=fmt._rank)  # a small project: all
+    huge = "x = 1\n" * (fmt.VERIFY_MIN_LINES + 1)
+    assert fmt.verification_sample([huge, "y = 2\n", "y = 2\n"]) == ["y = 2\n"]
     assert fmt.verification_sample([]) == []
 
 
