@@ -343,6 +343,7 @@ def _header(info: dict[str, Any]) -> str:
         ["node", info["node"]],
         ["`--no-cache`", "yes" if info["no_cache_flag"] else "not in this generator yet"],
         ["load average (1 min) start, end", " , ".join(f"{v[0]:.2f}" for v in load if v)],
+        ["generated output and clientgen's cache", info.get("work", "bench/.cache/out (disk)")],
         ["bench duration", f"{info.get('seconds', 0):.0f} s"],
     ]
     warning = ""

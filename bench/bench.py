@@ -37,10 +37,12 @@ import _report
 from _inputs import Spec
 
 ROOT = _cache.ROOT
-OUT = _cache.CACHE / "out"
+DISK_WORK = _cache.CACHE / "out"
+RAM = Path("/dev/shm")  # a tmpfs on Linux: the default work folder's parent, when it has room
+RAM_NEEDED = 4 << 30  # bytes free it must have (a full run writes about 1 GB)
 VENV = _cache.CACHE / "venv-opc"
-SETTLE_SECONDS = 3  # after removing a previous output folder, before a cold run
-SYNTH_REPEATS = 3  # cold runs of each synthetic spec; the fastest is kept
+SETTLE_SECONDS = 3  # on disk: after removing a previous output folder, before a cold run
+SYNTH_ROUNDS = 7  # rounds of cold runs of the synthetic specs; each spec's fastest is kept
 REQUIREMENTS = ROOT / "bench" / "requirements.txt"
 RESULTS = ROOT / "bench" / "results"
 PROBE = ROOT / "bench" / "_parse_probe.py"
@@ -75,6 +77,53 @@ class Options:
     opc: bool
     no_cache: bool  # the generator has --no-cache
     python: Path  # the bench venv's interpreter (opc, pydantic, httpx, attrs)
+    work: Path  # generated output (``out/``) and clientgen's cache (``clientgen-cache/``)
+    in_ram: bool  # ``work`` is on a RAM file system: no settling after a removal
+
+    @property
+    def out(self) -> Path:
+        return self.work / "out"
+
+    def clientgen_env(self) -> dict[str, str]:
+        """A cache of this bench run's own: re-runs and the edit find what this run's earlier
+        runs left, never what an earlier bench (or the user) did."""
+        return dict(os.environ, CLIENTGEN_CACHE_DIR=str(self.work / "clientgen-cache"))
+
+
+def work_folder(chosen: Path | None) -> tuple[Path, bool]:
+    """Where the generated output goes: ``chosen``, else a folder on the RAM file system when
+    there is one with room, else ``bench/.cache/out``. On this machine's disk (ext4, mounted
+    with ``discard``), creating files after thousands were deleted costs up to ten times the
+    system time, until as many new files have taken their place, however long one waits (seen:
+    13,000 files in 0.5 s, then 4 s after a removal); a bench that removes its outputs between
+    cold runs would measure its own cleanup. A RAM file system has no such history."""
+    if chosen is not None:
+        return chosen.resolve(), _in_ram(chosen)
+    try:
+        free = os.statvfs(RAM).f_bavail * os.statvfs(RAM).f_frsize
+    except OSError:
+        free = 0
+    if free >= RAM_NEEDED and _in_ram(RAM):
+        return RAM / f"clientgen-bench-{os.getuid()}", True
+    return DISK_WORK, False
+
+
+def _in_ram(path: Path) -> bool:
+    """Whether ``path`` (or the nearest folder above it that exists) is on a tmpfs."""
+    path = path.resolve()
+    while not path.exists():
+        path = path.parent
+    try:
+        mounts = Path("/proc/mounts").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return False
+    best, kind = "", ""
+    for line in mounts:
+        fields = line.split()
+        if len(fields) >= 3 and (path == Path(fields[1]) or Path(fields[1]) in path.parents):
+            if len(fields[1]) >= len(best):
+                best, kind = fields[1], fields[2]
+    return kind == "tmpfs"
 
 
 # -- clientgen -------------------------------------------------------------------------------
@@ -88,8 +137,9 @@ def _clientgen_command(paths: Sequence[Path], out: Path, extra: Sequence[str]) -
 def _clientgen_run(
     spec: Spec, kind: str, paths: Sequence[Path], extra: list[str], options: Options
 ) -> Run:
-    out = OUT / "clientgen" / spec.key
-    done = _measure.run(_clientgen_command(paths, out, extra), ROOT, options.timeout)
+    out = options.out / "clientgen" / spec.key
+    command = _clientgen_command(paths, out, extra)
+    done = _measure.run(command, ROOT, options.timeout, options.clientgen_env())
     counted = _measure.count_output(out)
     mode = "skip-unsupported" if "--skip-unsupported" in extra else "strict"
     return Run(
@@ -124,22 +174,21 @@ def _last_error(done: _measure.Measured) -> str:
 
 
 def clientgen_runs(spec: Spec, options: Options) -> list[Run]:
-    """Cold (strict, else with --skip-unsupported), then re-runs and the GitHub edit."""
+    """A real spec: cold (strict, else with --skip-unsupported), then re-runs and, for
+    GitHub, the edit. (Synthetic specs: ``synthetic_runs``.)"""
     cold_flags = ["--no-cache"] if options.no_cache else []
-    _fresh(OUT / "clientgen" / spec.key)
+    _fresh(options.out / "clientgen" / spec.key, options)
     cold = _clientgen_run(spec, "cold", spec.paths, cold_flags, options)
     mode: list[str] = []
     if cold.exit_code == 1 and not cold.timed_out and "error" in cold.note:
         strict_errors = _error_count(cold.note)
-        _fresh(OUT / "clientgen" / spec.key)
+        _fresh(options.out / "clientgen" / spec.key, options)
         mode = ["--skip-unsupported"]
         cold = _clientgen_run(spec, "cold", spec.paths, cold_flags + mode, options)
         cold.strict_errors = strict_errors
-    if spec.synthetic and cold.exit_code == 0:
-        cold = _best_cold(spec, cold, cold_flags + mode, options)
     runs = [cold]
     _progress(cold)
-    if spec.synthetic or cold.exit_code != 0:
+    if cold.exit_code != 0:
         return runs
     for number in (1, 2):
         runs.append(_clientgen_run(spec, f"re-run {number}", spec.paths, mode, options))
@@ -150,27 +199,56 @@ def clientgen_runs(spec: Spec, options: Options) -> list[Run]:
     return runs
 
 
-def _best_cold(spec: Spec, first: Run, flags: list[str], options: Options) -> Run:
-    """The fastest of ``SYNTH_REPEATS`` cold runs of a synthetic spec: the scaling target
-    compares differences of whole-run times, which one slow run (a busy disk, a neighbour on
-    the machine) would swamp on the small specs."""
-    runs = [first]
-    for _ in range(SYNTH_REPEATS - 1):
-        _fresh(OUT / "clientgen" / spec.key)
-        runs.append(_clientgen_run(spec, "cold", spec.paths, flags, options))
-    best = min((run for run in runs if run.exit_code == 0), key=lambda run: run.wall)
-    walls = ", ".join(f"{run.wall:.2f}" for run in runs)
-    best.note = f"best of {len(runs)} cold runs (wall s: {walls})"
-    return best
+def synthetic_runs(specs: list[Spec], options: Options) -> list[Run]:
+    """Each synthetic spec's fastest of ``SYNTH_ROUNDS`` cold runs, the specs taken in turn
+    round after round: the scaling target compares differences of whole-run times, down to a
+    tenth of a second between 10 and 100 operations, which a busy moment on a shared machine
+    would swamp; taken in turn, no spec has all its runs in one such moment."""
+    flags = ["--no-cache"] if options.no_cache else []
+    tried: dict[str, list[Run]] = {spec.key: [] for spec in specs}
+    for _ in range(SYNTH_ROUNDS):
+        for spec in specs:
+            if any(run.exit_code != 0 for run in tried[spec.key]):
+                continue
+            _fresh(options.out / "clientgen" / spec.key, options)
+            tried[spec.key].append(_clientgen_run(spec, "cold", spec.paths, flags, options))
+    runs = []
+    for spec in specs:
+        failed = [run for run in tried[spec.key] if run.exit_code != 0]
+        best = failed[0] if failed else min(tried[spec.key], key=lambda run: run.wall)
+        walls = ", ".join(f"{run.wall:.2f}" for run in tried[spec.key])
+        if not failed:
+            best.note = f"best of {len(tried[spec.key])} cold runs (wall s: {walls})"
+        runs.append(best)
+        _progress(best)
+    return runs
 
 
-def _fresh(folder: Path) -> None:
-    """Remove a previous run's output, and let the file system finish that (sync, then a
-    moment) before the next run is timed: deleting thousands of files slows the creation of
-    the next thousands for a few seconds, a cost of the bench's cleanup, not of either tool."""
+def _fresh(folder: Path, options: Options) -> None:
+    """Remove a previous run's output before a cold run; on disk, also let the file system
+    write that out (sync, then a moment) before the next run is timed (which does not undo
+    the slower creation of files after a removal: see ``work_folder``)."""
     shutil.rmtree(folder, ignore_errors=True)
-    os.sync()
-    time.sleep(SETTLE_SECONDS)
+    if not options.in_ram:
+        os.sync()
+        time.sleep(SETTLE_SECONDS)
+
+
+WORK_MARK = ".clientgen-bench"  # marks a work folder as the bench's own, free to empty
+
+
+def prepare_work(work: Path) -> str | None:
+    """Empty ``work`` for this run: only a folder the bench made (it holds ``WORK_MARK``) or
+    an empty one; anything else is the user's, never removed (the message says so)."""
+    if work.exists():
+        if not work.is_dir():
+            return f"--work {work}: not a folder"
+        if any(work.iterdir()) and not (work / WORK_MARK).is_file():
+            return f"--work {work}: not empty and not made by the bench; nothing was removed"
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    (work / WORK_MARK).write_text("made by bench/bench.py; emptied by each run\n")
+    return None
 
 
 def _error_count(note: str) -> int | None:
@@ -183,8 +261,8 @@ def _error_count(note: str) -> int | None:
 
 def opc_run(spec: Spec, options: Options) -> Run:
     """openapi-python-client with its defaults into a fresh folder."""
-    out = OUT / "opc" / spec.key
-    _fresh(out)
+    out = options.out / "opc" / spec.key
+    _fresh(out, options)
     out.mkdir(parents=True)
     binary = options.python.parent / "openapi-python-client"
     command = [str(binary), "generate", "--path", str(spec.paths[0]), "--output-path", "client"]
@@ -271,7 +349,8 @@ def import_costs(options: Options, repeat: int) -> dict[str, Any]:
     """Import + ``Client`` of the GitHub packages of both generators; also with one
     endpoint's first use (clientgen: the client attribute of ``repos/get``, which imports its
     resource group's module and the runtime; opc: importing its module, and so its models)."""
-    ours, theirs = OUT / "clientgen" / "github" / "github", OUT / "opc" / "github" / "client"
+    ours = options.out / "clientgen" / "github" / "github"
+    theirs = options.out / "opc" / "github" / "client"
     path = call_path(ours, FIRST_ENDPOINT)
     cases: dict[str, tuple[Path, str, str | None]] = {
         "clientgen": (ours, "Client()", ""),
@@ -303,8 +382,8 @@ def parse_costs(options: Options, fixture: Path, repeat: int) -> dict[str, Any]:
     """``from_dict`` of 10,000 customers: clientgen, opc and the pydantic model (also with
     its enums typed as plain strings, for reference)."""
     cases: dict[str, Path | None] = {
-        "clientgen": OUT / "clientgen" / "apideck-ecommerce" / "apideck-ecommerce",
-        "opc": OUT / "opc" / "apideck-ecommerce" / "client",
+        "clientgen": options.out / "clientgen" / "apideck-ecommerce" / "apideck-ecommerce",
+        "opc": options.out / "opc" / "apideck-ecommerce" / "client",
         "pydantic": None,
         "pydantic-str-enums": None,
     }
@@ -372,6 +451,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run (900)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="report folder")
     parser.add_argument(
+        "--work",
+        type=Path,
+        metavar="DIR",
+        help="generated output and clientgen's cache: a folder the bench made or an empty one, "
+        "emptied first and kept after (default: "
+        f"{RAM}/clientgen-bench-UID, a RAM file system, removed after; else "
+        f"{_cache.shown(DISK_WORK)})",
+    )
+    parser.add_argument(
         "--report-only",
         type=Path,
         metavar="JSON",
@@ -412,19 +500,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _cache.SetupError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 2
-    options = Options(args.timeout, not args.no_opc, has_no_cache(), python)
+    work, in_ram = work_folder(args.work)
+    problem = prepare_work(work)
+    if problem is not None:
+        print(f"bench: error: {problem}", file=sys.stderr)
+        return 2
+    options = Options(args.timeout, not args.no_opc, has_no_cache(), python, work, in_ram)
     machine = _report.machine(python, options.no_cache)
+    machine["work"] = f"{work} ({'RAM file system' if in_ram else 'disk'})"
     fingerprint = _report.fingerprint()
     runs: list[Run] = []
     for spec in specs:
-        runs += clientgen_runs(spec, options)
-        if options.opc and spec.opc:
-            runs.append(opc_run(spec, options))
+        if not spec.synthetic:
+            runs += clientgen_runs(spec, options)
+            if options.opc and spec.opc:
+                runs.append(opc_run(spec, options))
+    synthetic = [spec for spec in specs if spec.synthetic]
+    runs += synthetic_runs(synthetic, options)
+    runs += [opc_run(spec, options) for spec in synthetic if options.opc and spec.opc]
     imports = import_costs(options, args.repeat) if options.opc else {}
     parsing = parse_costs(options, fixture, 5) if options.opc else {}
     machine["load_average_end"] = os.getloadavg()
     machine["seconds"] = round(time.time() - started, 1)
     machine["changed_during_run"] = _report.fingerprint() != fingerprint
+    if args.work is None and in_ram:
+        shutil.rmtree(work, ignore_errors=True)  # the memory it holds
     rows = [asdict(run) for run in runs]
     report = _report.Report(machine, [asdict(s) for s in specs], rows, imports, parsing)
     print(f"bench: done in {machine['seconds']:.0f} s", file=sys.stderr)
