@@ -22,7 +22,6 @@ is rendered again.
 
 from __future__ import annotations
 
-import io
 import os
 import pickle
 from dataclasses import dataclass, field, fields
@@ -34,30 +33,32 @@ from .model import ir
 
 
 def pickled(value: Any) -> bytes:
-    """``value`` pickled in fast mode, which writes shared objects out in full each time: the
-    bytes depend on the values only, not on what happens to share memory."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # no memo: the IR has no cycles (frozen, built bottom-up)
-    pickler.dump(value)
-    return buffer.getvalue()
+    """``value`` pickled. Equal bytes mean equal values: a memo reference in a pickle points
+    back into the same stream. Equal values need not give equal bytes (one object met twice
+    is written once, two equal ones twice), which can only make a key differ, a miss; the
+    build makes its objects the same way for the same input, so keys are stable from run to
+    run (``tests/test_memo.py``). Three times faster than fast mode, which writes every class
+    and attribute name out again for each object."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class _Digest(NamedTuple):
-    """Stands for a model, enum or union in a key: the digest of its pickle."""
+    """Stands for a model, enum, union, operation or resource group in a key: its digest."""
 
     sha256: str
 
 
-_SHARED = (ir.Model, ir.Enum, ir.Union)  # met in several files' contexts: digested once
+# Met in several files' contexts (a model in its module and its page, an operation in its
+# resource module and page, a group in its parent's): digested once per run.
+_SHARED = (ir.Model, ir.Enum, ir.Union, ir.Operation, ir.ResourceGroup)
 
 
 def context_key(
     salt: str, path: str, template: str, context: dict[str, Any], digest_of: DigestOf
 ) -> str:
     """The key of one file: ``salt`` (fingerprint and options), where it goes, its template,
-    and every value of its context, pickled; a model, enum or union in it (at most a container
-    deep) by its digest, which ``digest_of`` computes once per object and run."""
+    and every value of its context, pickled; a shared value in it (``_SHARED``, at most a
+    container deep) by its digest, which ``digest_of`` computes once per object and run."""
     parts = sorted((name, _shallow(value, digest_of)) for name, value in context.items())
     return digest(salt, path, template, pickled(parts))
 
@@ -68,9 +69,22 @@ DigestOf = Callable[[Any], str]
 def _shallow(value: Any, digest_of: DigestOf) -> Any:
     if isinstance(value, dict):
         return {key: _part(item, digest_of) for key, item in value.items()}
-    if isinstance(value, ir.ModelModule):  # every field: a field added later is keyed too
-        return tuple((f.name, _part(getattr(value, f.name), digest_of)) for f in fields(value))
+    if isinstance(value, ir.ModelModule):
+        return _by_field(value, digest_of)
     return _part(value, digest_of)
+
+
+def _by_field(value: Any, digest_of: DigestOf) -> tuple[Any, ...]:
+    """A dataclass as its class name and every field (a field added later is keyed too),
+    the shared values in them by digest."""
+    parts = ((f.name, _part(getattr(value, f.name), digest_of)) for f in fields(value))
+    return (type(value).__name__, *parts)
+
+
+def digest_form(value: Any, digest_of: DigestOf) -> Any:
+    """What is pickled for a shared value's digest: a resource group by field, so that its
+    operations and child groups count by their own digests (each pickled once per run)."""
+    return _by_field(value, digest_of) if isinstance(value, ir.ResourceGroup) else value
 
 
 def _part(value: Any, digest_of: DigestOf) -> Any:
@@ -104,7 +118,7 @@ class Memo:
         found = self.digests.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        sha = digest(pickled(value))
+        sha = digest(pickled(digest_form(value, self.digest_of)))
         self.digests[id(value)] = (value, sha)
         return sha
 
