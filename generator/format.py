@@ -30,13 +30,17 @@ if TYPE_CHECKING:
 # again per project would only cost time.
 PREFORMATTED = ("/_runtime.py",)
 PARALLEL_MIN_LINES = 20_000  # below this, starting worker processes costs more than it saves
-# Of the pieces laid out without black, black checks a sample chosen by hash: about one line
-# in VERIFY_ONE_IN, and at least VERIFY_MIN_LINES. A share, not a fixed budget, so that its
-# cost grows with the project as everything else does (a budget that a large project reaches
-# and a small one does not made the time per operation fall with size), about half a percent
-# of what black on everything would cost. The tests hold every piece of the goldens to black.
-VERIFY_ONE_IN = 256
-VERIFY_MIN_LINES = 200
+# Of the pieces laid out without black, black checks those whose own hash puts them in a
+# share of one in VERIFY_ONE_IN: the same piece is always in or always out (its check is cached
+# like any black output, and an edit checks only a share of its new pieces), and the cost grows
+# with the project as everything else does (a fixed budget, which a large project reaches and a
+# small one does not, made the time per operation fall with size). Pieces longer than
+# VERIFY_MAX_PIECE_LINES (a client class with every operation) are left out: they are made of
+# what the shorter ones are made of. At least one piece is checked whenever any is laid out (the
+# lowest by hash): a small project too, and black's start-up is then a cost of every run that
+# lays code out, not a step between sizes. The tests hold every piece of the goldens to black.
+VERIFY_ONE_IN = 128
+VERIFY_MAX_PIECE_LINES = 400
 
 
 def mode() -> Any:
@@ -130,20 +134,19 @@ def _rank(text: str) -> bytes:
     return hashlib.blake2b(text.encode(), digest_size=8).digest()
 
 
+def _in_verification_share(text: str) -> bool:
+    return _rank(text)[0] % VERIFY_ONE_IN == 0
+
+
 def verification_sample(texts: list[str]) -> list[str]:
-    """The texts black checks: in hash order (by content, whatever the order given), each that
-    fits in a budget of one line in ``VERIFY_ONE_IN`` of all, at least ``VERIFY_MIN_LINES``
-    (a piece larger than that, such as a client class with every operation, is never taken)."""
-    ranked = sorted(dict.fromkeys(texts), key=_rank)
-    budget = max(VERIFY_MIN_LINES, sum(text.count("\n") for text in ranked) // VERIFY_ONE_IN)
-    sample: list[str] = []
-    lines = 0
-    for text in ranked:
-        size = text.count("\n")
-        if lines + size <= budget:
-            sample.append(text)
-            lines += size
-    return sample
+    """The texts black checks, of those no longer than ``VERIFY_MAX_PIECE_LINES``: the ones
+    in the verification share, by their own hash, and the lowest by hash; each once, in hash
+    order (whatever order given)."""
+    short = [text for text in dict.fromkeys(texts) if text.count("\n") <= VERIFY_MAX_PIECE_LINES]
+    if not short:
+        return []
+    lowest = min(short, key=_rank)
+    return sorted({lowest, *filter(_in_verification_share, short)}, key=_rank)
 
 
 def _syntax_error(source: str) -> SyntaxError | None:

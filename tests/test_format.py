@@ -64,19 +64,24 @@ def test_a_laid_out_piece_black_would_change_sends_every_piece_to_black(
     assert fmt.format_sources([source]) == [black.format_str(source, mode=fmt.mode())]
 
 
-def test_the_verification_sample_is_a_share_of_the_lines_and_never_empty() -> None:
-    many = [f"x_{i} = {i}\n" * (1 + i % 9) for i in range(25_600)]
-    total = sum(text.count("\n") for text in many)
+def test_the_verification_sample_is_a_share_by_each_pieces_own_hash() -> None:
+    many = [f"x_{i} = {i}\n" for i in range(12_800)]
     sample = fmt.verification_sample(many)
-    lines = sum(text.count("\n") for text in sample)
-    assert total // fmt.VERIFY_ONE_IN - 9 < lines <= total // fmt.VERIFY_ONE_IN
+    assert 60 <= len(sample) <= 140  # about one in 128
     assert sample == fmt.verification_sample(list(reversed(many)))  # by content, not order
-    twice = fmt.verification_sample(many + [f"y_{i} = {i}\n" * 5 for i in range(25_600)])
-    assert sum(text.count("\n") for text in twice) > 1.8 * lines  # it grows with the project
-    few = [f"z_{i} = {i}\n" for i in range(20)]
-    assert fmt.verification_sample(few) == sorted(few, key=fmt._rank)  # a small project: all
-    huge = "x = 1\n" * (fmt.VERIFY_MIN_LINES + 1)
-    assert fmt.verification_sample([huge, "y = 2\n", "y = 2\n"]) == ["y = 2\n"]
+    more = fmt.verification_sample(many + [f"y_{i} = {i}\n" for i in range(12_800)])
+    assert len(set(sample) - set(more)) <= 1  # stable (but for the lowest), and it grows
+    assert len(more) > 1.6 * len(sample)
+    few = [f"w_{i} = {i}\n" for i in range(10)]
+    assert len(fmt.verification_sample(few)) >= 1  # a small project has a piece checked too
+    assert fmt.verification_sample(sample + sample) == sample  # each once
+    long = [
+        "".join(f"z_{i} = {n}\n" for n in range(fmt.VERIFY_MAX_PIECE_LINES + 1))
+        for i in range(1280)
+    ]
+    assert [text for text in long if fmt._in_verification_share(text)]
+    assert fmt.verification_sample(long) == []  # too long to check
+    assert fmt.verification_sample(long + few) == fmt.verification_sample(few)
     assert fmt.verification_sample([]) == []
 
 
