@@ -155,13 +155,16 @@ def _generate(
     warnings: list[Diagnostic] = []
     times = StageTimes()
     try:
-        changes = pipeline.generate(specs, out, templates, skip_unsupported, warnings, times, cache)
+        generated = pipeline.generate(
+            specs, out, templates, skip_unsupported, warnings, times, cache
+        )
     except SpecError as exc:
         if timings:
             print(times.report(), file=sys.stderr)
         return _report(exc)
     for warning in sorted(warnings):
         print(warning.render(), file=sys.stderr)
+    changes = generated.changes
     if check:
         for change in changes:
             sys.stdout.write(writer.diff(change, out))
@@ -174,6 +177,7 @@ def _generate(
         return 0
     with times.stage("write"):
         writer.apply(changes)
+        pipeline.stamp(generated, cache)
     if timings:
         print(times.report(), file=sys.stderr)
     print(f"{len(specs)} spec(s) generated into {out}/: {len(changes)} file(s) changed.")

@@ -14,10 +14,10 @@ never a wrong file.
 
 What is remembered: an index, per output folder, of key -> the sha256 of the file's final
 text (laid out, examples filled in), stored in the content-addressed cache
-(``generator.cache``) with the texts as blobs. A remembered file is taken from the project
-folder when the file there has that hash (it is then known to be unchanged, and the writer
-need not read it again), else from the blob; when neither matches, it is a miss and the file
-is rendered again.
+(``generator.cache``) with the texts as blobs. A remembered file the project folder holds
+(known by its stamp, ``generator.stamps``, else read and hashed) is not read into memory at
+all, and the writer leaves it alone; otherwise it comes from its blob; when neither has it, it
+is a miss and the file is rendered again.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import Any, Callable, NamedTuple
 
 from .cache import Cache, digest
 from .model import ir
+from .stamps import Stamps
 
 
 def pickled(value: Any) -> bytes:
@@ -95,24 +96,32 @@ def _part(value: Any, digest_of: DigestOf) -> Any:
     return value
 
 
+class Recalled(NamedTuple):
+    """A remembered file: the sha256 of its final text, and the text, or None when the
+    project folder already holds it (then it is not read into memory, or not kept there)."""
+
+    sha: str
+    text: str | None
+
+
 @dataclass
 class Memo:
     """The remembered files of one project, and what this run adds to them.
 
     ``known``: key -> text sha256, from the previous run of the same spec; ``learned``: the
     same for every file of this run (the next run's index); ``shas``: path -> text sha256 of
-    this run's files; ``same_on_disk``: files read from the project folder and found equal to
-    what is produced, which the writer need not read again."""
+    this run's files; ``stamps``: what the folder held after the last run, by file stamp."""
 
     cache: Cache
     folder: Path
     salt: str
     known: dict[str, str]
+    stamps: Stamps
     learned: dict[str, str] = field(default_factory=dict)
     # id -> (object, digest of its pickle): the object kept, so that its id stays its own
     digests: dict[int, tuple[Any, str]] = field(default_factory=dict)
     shas: dict[str, str] = field(default_factory=dict)
-    same_on_disk: set[str] = field(default_factory=set)
+    by_stamp: set[str] = field(default_factory=set)  # recalled files the stamps vouched for
 
     def digest_of(self, value: Any) -> str:
         found = self.digests.get(id(value))
@@ -122,23 +131,26 @@ class Memo:
         self.digests[id(value)] = (value, sha)
         return sha
 
-    def recall(self, path: str, key: str) -> str | None:
-        """The final text of ``path`` if its key is known and its text can be found whole."""
+    def recall(self, path: str, key: str) -> Recalled | None:
+        """``path``'s final text if its key is known and the text can be found whole: in the
+        project folder (by its stamp, else read and hashed), else in a blob."""
         sha = self.known.get(key)
         if sha is None:
             return None
-        raw, on_disk = self.cache.find(sha, os.path.join(self.folder, path))
-        if raw is None:
-            return None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
+        if self.stamps.holds(path, sha):
+            found = Recalled(sha, None)
+            self.by_stamp.add(path)
+        else:
+            raw, on_disk = self.cache.find(sha, os.path.join(self.folder, path))
+            if raw is None:
+                return None
+            try:
+                found = Recalled(sha, None if on_disk else raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                return None
         self.learned[key] = sha
         self.shas[path] = sha
-        if on_disk:
-            self.same_on_disk.add(path)
-        return text
+        return found
 
     def learn(self, path: str, key: str, text: str) -> None:
         """A file rendered in this run: its text stored as a blob, its key indexed."""
@@ -150,23 +162,25 @@ class Memo:
 
     def outcome(self) -> Outcome:
         """What this run recalled and learned (the part a worker process sends back)."""
-        return Outcome(self.learned, self.shas, self.same_on_disk)
+        return Outcome(self.learned, self.shas, self.by_stamp)
 
     def merge(self, outcome: Outcome) -> None:
         """What this memo's copy in a worker process recalled and learned."""
         self.learned.update(outcome.learned)
         self.shas.update(outcome.shas)
-        self.same_on_disk.update(outcome.same_on_disk)
+        self.by_stamp.update(outcome.by_stamp)
 
 
 @dataclass(frozen=True)
 class Outcome:
     learned: dict[str, str]
     shas: dict[str, str]
-    same_on_disk: set[str]
+    by_stamp: set[str]
 
 
-def open_memo(cache: Cache | None, folder: Path, salt: str, index: str) -> Memo | None:
+def open_memo(
+    cache: Cache | None, folder: Path, salt: str, index: str, stamps: Stamps
+) -> Memo | None:
     """The memo of the project in ``folder``, its index read from the cache entry ``index``
     (a missing or corrupt index is empty); None without a cache (``--no-cache``)."""
     if cache is None:
@@ -174,7 +188,7 @@ def open_memo(cache: Cache | None, folder: Path, salt: str, index: str) -> Memo 
     entry: Any = cache.get_json("memo", index)
     known = entry if isinstance(entry, dict) else {}
     known = {k: v for k, v in known.items() if isinstance(k, str) and isinstance(v, str)}
-    return Memo(cache, folder, salt, known)
+    return Memo(cache, folder, salt, known, stamps)
 
 
 def save_memo(memo: Memo, index: str) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from functools import partial
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from . import parallel, writer
 from .cache import Cache, digest, fingerprint, read_bytes
 from .memo import Memo, Outcome, open_memo, save_memo
+from . import stamps as stamp_records
 from .diagnostics import Diagnostic, SpecError
 from .timing import StageTimes
 
@@ -31,13 +32,34 @@ SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 class Project:
     spec: Path
     folder: Path
+    # The files' texts this run holds in memory: what the writer compares with the folder.
     files: dict[str, str]
     warnings: tuple[Diagnostic, ...] = ()
-    # Files known to be on disk already as they are in ``files`` (read in this run): the
-    # writer need not read them again.
-    same_on_disk: frozenset[str] = frozenset()
+    # Files the folder already holds as this run makes them (known by their stamp, or read
+    # and hashed): not in ``files``, and left alone by the writer.
+    unchanged: frozenset[str] = frozenset()
     # The other files a multi-file spec read: (resolved path, sha256) each.
     sources: tuple[tuple[str, str], ...] = ()
+    # The sha256 of every file's text (``files`` and ``unchanged``), when there is a cache.
+    hashes: dict[str, str] = field(default_factory=dict)
+    # The entries of the folder's stamps (``generator.stamps``) this run found true.
+    vouched: dict[str, tuple[str, stamp_records.Stamp]] = field(default_factory=dict)
+
+    @property
+    def stamped(self) -> bool:
+        """Every file was known unchanged by its stamp: nothing to stamp again."""
+        return bool(self.hashes) and len(self.vouched) == len(self.hashes)
+
+    def paths(self) -> list[str]:
+        return sorted([*self.files, *self.unchanged])
+
+
+@dataclass(frozen=True)
+class Generated:
+    """What ``generate`` worked out: the changes to write, and the projects they come from."""
+
+    changes: list[writer.Change]
+    projects: list[Project]
 
 
 def display_path(path: Path) -> str:
@@ -87,19 +109,23 @@ def generate_project(
     cache: Cache | None = None,
 ) -> Project:
     times = times or StageTimes()
+    folder = out / spec.stem  # the project's folder (``Api.project`` is the spec's stem)
     with times.stage("load"):
         generator = fingerprint(templates)  # clientgen's code, templates, a user's override
-        key = _project_key(spec, generator, skip_unsupported) if cache is not None else ""
-        hit = _cached_project(cache, key, spec, out) if cache is not None else None
-        if hit is not None:
-            return hit
+        key = ""
+        stamps = stamp_records.Stamps(folder)  # what the last run left there: none known
+        if cache is not None:
+            key = _project_key(spec, generator, skip_unsupported)
+            stamps = stamp_records.load(cache, folder)
+            hit = _cached_project(cache, key, spec, folder, stamps)
+            if hit is not None:
+                return hit
         doc = _load(spec)
     from .validate import validate
 
     layout = templates is None  # the built-in templates write what generator.layout lays out
-    folder = out / spec.stem  # the project's folder (``Api.project`` is the spec's stem)
     index = _memo_index(folder, generator, skip_unsupported)
-    memo = open_memo(cache, folder, digest(generator, str(layout)), index)
+    memo = open_memo(cache, folder, digest(generator, str(layout)), index, stamps)
 
     # Validation runs beside everything else (a child process when there are two cores), and
     # its verdict counts first, exactly as if it had run before the build: on a wrong spec,
@@ -122,7 +148,7 @@ def generate_project(
     if isinstance(made, Exception):
         raise made
     if cache is not None:
-        _store_project(cache, key, spec.stem, made, memo.shas if memo else {})
+        _store_project(cache, key, spec.stem, made, set(memo.shas) if memo else set())
         if memo is not None:
             save_memo(memo, index)
     return made
@@ -157,37 +183,48 @@ def _made(
     env = render.environment(templates)
     layout = templates is None  # the built-in templates write what generator.layout lays out
 
-    def code(stages: StageTimes, part: Callable[..., render.Rendered]) -> dict[str, str]:
-        with stages.stage("render"):
-            rendered = part(api, env, memo=memo)
-        with stages.stage("format"):
-            formatted = format_files(rendered.texts, display, cache, layout=layout)
-        return rendered.remember(formatted, memo)
-
-    def rest() -> tuple[dict[str, str], dict[str, float], Outcome | None]:
+    def made(share: render.Share) -> tuple[list[render.Output], dict[str, float], Outcome | None]:
+        """The files of one share: Python rendered, then laid out as one batch; the docs."""
         stages = StageTimes()
-        files = code(stages, render.render_package)
         with stages.stage("render"):
-            files.update(render.render_docs(api, env, cache, memo))
-        return files, stages.seconds, memo.outcome() if memo is not None else None
+            python = render.render_models(api, env, memo, share)
+            python.add(render.render_package(api, env, memo, share))
+        with stages.stage("format"):
+            formatted = format_files(python.texts, display, cache, layout=layout)
+        code = python.remember(formatted, memo)
+        with stages.stage("render"):
+            docs = render.render_docs(api, env, cache, memo, share)
+        return [code, docs], stages.seconds, memo.outcome() if memo is not None else None
 
-    # The models package and their pages here; the rest of the package and the docs beside
-    # it (a second process when there are two cores): the two halves take about as long.
+    # Two shares of the files, side by side (a second process when there are two cores),
+    # each every other model module, resource module and enum with their pages.
     try:
-        files, (rest_files, seconds, outcome), _ = parallel.both(
-            lambda: code(times, render.render_models), rest
+        (mine, seconds, _), (rest_parts, rest_seconds, outcome), _ = parallel.both(
+            partial(made, render.Share(0, 2)), partial(made, render.Share(1, 2))
         )
     except Exception as exc:
         return exc
-    for stage, spent in seconds.items():
+    for stage, spent in [*seconds.items(), *rest_seconds.items()]:
         times.add(stage, spent)
-    files.update(rest_files)
-    files[writer.MANIFEST] = render.manifest(api, sorted(files))
-    same: frozenset[str] = frozenset()
+    files: dict[str, str] = {}
+    unchanged: dict[str, str] = {}
+    for part in [*mine, *rest_parts]:
+        files.update(part.texts)
+        unchanged.update(part.unchanged)
+    files[writer.MANIFEST] = render.manifest(api, sorted([*files, *unchanged]))
+    hashes: dict[str, str] = {}
+    vouched = {}
     if memo is not None and outcome is not None:
         memo.merge(outcome)  # the worker's (or, run here, this memo's own: no change)
-        same = frozenset(memo.same_on_disk)
-    return Project(spec, folder, files, api.skipped, same, tuple(others))
+        known = memo.shas  # of every file the memo rendered or recalled
+        hashes = {
+            rel: known.get(rel) or digest(text.encode("utf-8")) for rel, text in files.items()
+        }
+        hashes.update(unchanged)
+        vouched = {rel: memo.stamps.files[rel] for rel in memo.by_stamp}
+    return Project(
+        spec, folder, files, api.skipped, frozenset(unchanged), tuple(others), hashes, vouched
+    )
 
 
 def _memo_index(folder: Path, generator: str, skip_unsupported: bool) -> str:
@@ -213,26 +250,37 @@ def _project_key(spec: Path, generator: str, skip_unsupported: bool) -> str:
     )
 
 
-def _cached_project(cache: Cache, key: str, spec: Path, out: Path) -> Project | None:
+def _cached_project(
+    cache: Cache, key: str, spec: Path, folder: Path, stamps: stamp_records.Stamps
+) -> Project | None:
     """The project stored under ``key``, if whole: every file's text present and matching its
-    hash, and every other file the spec read unchanged. Anything missing or wrong is a miss."""
+    hash, and every other file the spec read unchanged. Anything missing or wrong is a miss.
+    A file the folder holds (by its stamp, else read and hashed) is not kept in memory."""
     entry: Any = cache.get_json("project", key)
     try:
         for path, sha in entry["sources"]:  # the other files a multi-file spec read
             if _file_sha256(Path(path)) != sha:
                 return None
-        folder = out / str(entry["project"])
         files: dict[str, str] = {}
-        for rel, sha in entry["files"].items():
-            # A file already on disk with the stored hash is the stored text: no blob to read.
-            raw, _ = cache.find(sha, folder / rel)
+        unchanged: set[str] = set()
+        hashes: dict[str, str] = entry["files"]
+        vouched = {}
+        for rel, sha in hashes.items():
+            if stamps.holds(rel, sha):
+                unchanged.add(rel)
+                vouched[rel] = stamps.files[rel]
+                continue
+            raw, on_disk = cache.find(sha, folder / rel)
             if raw is None:
                 return None
-            files[rel] = raw.decode("utf-8")
+            if on_disk:
+                unchanged.add(rel)
+            else:
+                files[rel] = raw.decode("utf-8")
         warnings = tuple(Diagnostic(*w) for w in entry["warnings"])
     except (TypeError, KeyError, AttributeError, ValueError):
         return None
-    return Project(spec, folder, files, warnings)
+    return Project(spec, folder, files, warnings, frozenset(unchanged), (), hashes, vouched)
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -242,27 +290,21 @@ def _file_sha256(path: Path) -> str | None:
     return None if raw is None else hashlib.sha256(raw).hexdigest()
 
 
-def _store_project(
-    cache: Cache,
-    key: str,
-    name: str,
-    project: Project,
-    stored: dict[str, str],
-) -> None:
-    """The project's entry; ``stored``: path -> sha256 of the files whose text the memo has
-    already stored as a blob (or found so), which need no second look."""
-    hashes: dict[str, str] = {}
+def _store_project(cache: Cache, key: str, name: str, project: Project, stored: set[str]) -> None:
+    """The project's entry, with a blob for each file's text; ``stored``: files whose text
+    the memo already has as a blob (or found in the folder), which need no second look."""
     for rel, text in project.files.items():
-        if rel in stored:
-            hashes[rel] = stored[rel]
-            continue
-        raw = text.encode("utf-8")
-        hashes[rel] = digest(raw)
-        cache.put("blob", hashes[rel], raw, if_absent=True)
+        if rel not in stored:
+            cache.put("blob", project.hashes[rel], text.encode("utf-8"), if_absent=True)
     warnings = [
         [w.file, w.line, w.column, w.message, w.pointer, w.severity] for w in project.warnings
     ]
-    entry = {"project": name, "files": hashes, "warnings": warnings, "sources": project.sources}
+    entry = {
+        "project": name,
+        "files": project.hashes,
+        "warnings": warnings,
+        "sources": project.sources,
+    }
     cache.put_json("project", key, entry)
 
 
@@ -292,7 +334,7 @@ def generate(
     warnings: list[Diagnostic] | None = None,
     times: StageTimes | None = None,
     cache: Cache | None = None,
-) -> list[writer.Change]:
+) -> Generated:
     """The changes that bring ``out`` in line with ``specs``; raises SpecError, having written
     nothing, if any spec is wrong."""
     projects: list[Project] = []
@@ -311,5 +353,17 @@ def generate(
     changes: list[writer.Change] = []
     with (times or StageTimes()).stage("write"):
         for project in projects:
-            changes.extend(writer.plan(project.folder, project.files, project.same_on_disk))
-    return changes
+            changes.extend(writer.plan(project.folder, project.files, project.unchanged))
+    return Generated(changes, projects)
+
+
+def stamp(generated: Generated, cache: Cache | None) -> None:
+    """After the changes are written: stamp each project's files (``generator.stamps``), so
+    that the next run knows them unchanged without reading them; not when every file was
+    known so already and nothing was written."""
+    if cache is None:
+        return
+    written = {change.root for change in generated.changes}
+    for project in generated.projects:
+        if project.hashes and (project.folder in written or not project.stamped):
+            stamp_records.record(cache, project.folder, project.hashes, project.vouched)

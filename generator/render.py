@@ -144,23 +144,41 @@ def api_facts(api: ir.Api) -> ApiFacts:
     return ApiFacts(api.spec_file, api.package, api.title, api.security)
 
 
+@dataclass(frozen=True)
+class Output:
+    """A part of the project, final: the texts in memory, and the files the project folder
+    already holds as this run makes them (path -> sha256), whose text was not kept."""
+
+    texts: dict[str, str]
+    unchanged: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Rendered:
     """A part of the package: files as rendered (their Python not yet formatted), and those
-    the memo already had (final). ``keys``: a rendered file's memo key, for ``remember`` to
-    store its final text under."""
+    the memo already had (final): ``recalled`` texts, and ``unchanged`` files the folder holds
+    (path -> sha256). ``keys``: a rendered file's memo key, for ``remember`` to store its
+    final text under."""
 
     texts: dict[str, str] = field(default_factory=dict)
     recalled: dict[str, str] = field(default_factory=dict)
+    unchanged: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
 
-    def remember(self, final: dict[str, str], memo: Memo | None) -> dict[str, str]:
-        """Every file's final text: ``final`` (the rendered ones formatted) and the recalled
-        ones; the rendered ones are remembered for the next run."""
+    def add(self, other: Rendered) -> None:
+        """``other``'s files too (another part of the same share)."""
+        self.texts.update(other.texts)
+        self.recalled.update(other.recalled)
+        self.unchanged.update(other.unchanged)
+        self.keys.update(other.keys)
+
+    def remember(self, final: dict[str, str], memo: Memo | None) -> Output:
+        """The part, final: ``final`` (the rendered files formatted) and the recalled ones;
+        the rendered ones are remembered for the next run."""
         if memo is not None:
             for path, key in self.keys.items():
                 memo.learn(path, key, final[path])
-        return {**final, **self.recalled}
+        return Output({**final, **self.recalled}, self.unchanged)
 
 
 class _Putter:
@@ -189,14 +207,35 @@ class _Putter:
             plain = {k: v for k, v in context.items() if not callable(v)}
             context_data = {**plain, "": key_data}
             key = context_key(self.memo.salt, path, template, context_data, self.memo.digest_of)
-            text = self.memo.recall(path, key)
-            if text is not None:
-                self.out.recalled[path] = text
+            found = self.memo.recall(path, key)
+            if found is not None:
+                if found.text is None:
+                    self.out.unchanged[path] = found.sha
+                else:
+                    self.out.recalled[path] = found.text
                 return
             self.out.keys[path] = key
         if derived is not None:
             context.update(derived(context))
         self.out.texts[path] = self.env.get_template(template).render(**context)
+
+
+@dataclass(frozen=True)
+class Share:
+    """The files one process renders when ``count`` render side by side: every ``count``-th
+    item of each kind, from the ``index``-th (a model module with its models' pages, a
+    resource module with its groups' pages, an enum's page), so that each share has about as
+    much work whatever the spec's mix of models and operations, and the single files spread
+    over the shares. ``Share()``: every file."""
+
+    index: int = 0
+    count: int = 1
+
+    def takes(self, number: int) -> bool:
+        return number % self.count == self.index
+
+
+EVERY_FILE = Share()
 
 
 def render(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> dict[str, str]:
@@ -205,28 +244,34 @@ def render(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> 
     return {
         **render_models(api, env).texts,
         **render_package(api, env).texts,
-        **render_docs(api, env, cache),
+        **render_docs(api, env, cache).texts,
     }
 
 
-def render_models(api: ir.Api, env: jinja2.Environment, memo: Memo | None = None) -> Rendered:
-    """The ``models`` package and the models' docs pages: one of two parts that render side by
-    side (``render_package`` and ``render_docs`` are the other), the models' modules and pages
-    together so that their memo keys share each model's digest (``Memo.digest_of``)."""
+def render_models(
+    api: ir.Api, env: jinja2.Environment, memo: Memo | None = None, share: Share = EVERY_FILE
+) -> Rendered:
+    """The ``models`` package and the models' docs pages (those of ``share``): a model's module
+    and its page render in the same process, so that their memo keys share the model's digest
+    (``Memo.digest_of``)."""
     pkg = api.package
     facts = api_facts(api)
     put = _Putter(env, memo)
     by_name = {m.name: m for m in api.models}
     keys_name = keys_names(api)
-    put(
-        f"{pkg}/models/__init__.py",
-        "models_init.py.jinja",
-        api=facts,
-        exports=sorted(api.module_of),
-        module_of=api.module_of,
-        imports=imports.models_package_imports(api),
-    )
-    for module in api.model_modules:
+    if share.takes(0):
+        put(
+            f"{pkg}/models/__init__.py",
+            "models_init.py.jinja",
+            api=facts,
+            exports=sorted(api.module_of),
+            module_of=api.module_of,
+            imports=imports.models_package_imports(api),
+        )
+    users = used_by(api)
+    for number, module in enumerate(api.model_modules):
+        if not share.takes(number):
+            continue
         variants = sorted({v.model for u in module.unions for v in u.variants})
         names = [m.name for m in module.models] + variants
         put(
@@ -239,10 +284,15 @@ def render_models(api: ir.Api, env: jinja2.Environment, memo: Memo | None = None
             keys_name={name: keys_name[name] for name in names if name in keys_name},
             models={name: by_name[name] for name in variants if name in by_name},
         )
-    users = used_by(api)
-    for model in api.models:
-        used = {model.name: users[model.name]} if model.name in users else {}
-        put(f"docs/models/{model.name}.md", "model.md.jinja", api=facts, model=model, used_by=used)
+        for model in module.models:
+            used = {model.name: users[model.name]} if model.name in users else {}
+            put(
+                f"docs/models/{model.name}.md",
+                "model.md.jinja",
+                api=facts,
+                model=model,
+                used_by=used,
+            )
     return put.out
 
 
@@ -255,12 +305,32 @@ def _model_module_imports(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def render_package(api: ir.Api, env: jinja2.Environment, memo: Memo | None = None) -> Rendered:
-    """The package's files but its models: Python modules (not yet formatted), ``py.typed``,
-    ``pyproject.toml``."""
+def render_package(
+    api: ir.Api, env: jinja2.Environment, memo: Memo | None = None, share: Share = EVERY_FILE
+) -> Rendered:
+    """The package's files but its models (those of ``share``): Python modules (not yet
+    formatted), ``py.typed``, ``pyproject.toml``."""
     pkg = api.package
     facts = api_facts(api)
     put = _Putter(env, memo)
+    for number, group in enumerate(api.resource_modules):
+        if not share.takes(number):
+            continue
+        ops = group.module_operations
+        readers = {r.reader: r.type for r in imports.errors(ops) if r.reader != "_identity"}
+        put(
+            f"{pkg}/resources/{group.module}.py",
+            "resource.py.jinja",
+            api=facts,
+            group=group,
+            operations=ops,
+            imports=imports.resource_imports(api, group),
+            readers=sorted(readers.items()),
+            needs_identity=any(r.reader == "_identity" for r in imports.errors(ops)),
+            needs_no_content=any(op.returns is None for op in ops),
+        )
+    if not share.takes(1):
+        return put.out
     files = put.out.texts
     put(
         f"{pkg}/__init__.py",
@@ -283,20 +353,6 @@ def render_package(api: ir.Api, env: jinja2.Environment, memo: Memo | None = Non
         f"# Generated by clientgen from {api.spec_file}. Do not edit.\n"
         f'"""The resource groups of ``{pkg}.client``, a module each, imported on first use."""\n'
     )
-    for group in api.resource_modules:
-        ops = group.module_operations
-        readers = {r.reader: r.type for r in imports.errors(ops) if r.reader != "_identity"}
-        put(
-            f"{pkg}/resources/{group.module}.py",
-            "resource.py.jinja",
-            api=facts,
-            group=group,
-            operations=ops,
-            imports=imports.resource_imports(api, group),
-            readers=sorted(readers.items()),
-            needs_identity=any(r.reader == "_identity" for r in imports.errors(ops)),
-            needs_no_content=any(op.returns is None for op in ops),
-        )
     files[f"{pkg}/_runtime.py"] = runtime_source(api)
     files[f"{pkg}/py.typed"] = (
         f"# Generated by clientgen from {api.spec_file}. Marks {pkg} as typed (PEP 561).\n"
@@ -306,10 +362,14 @@ def render_package(api: ir.Api, env: jinja2.Environment, memo: Memo | None = Non
 
 
 def render_docs(
-    api: ir.Api, env: jinja2.Environment, cache: Cache | None = None, memo: Memo | None = None
-) -> dict[str, str]:
-    """README.md, the resource pages of docs/ (their code examples formatted by black) and the
-    enums' pages."""
+    api: ir.Api,
+    env: jinja2.Environment,
+    cache: Cache | None = None,
+    memo: Memo | None = None,
+    share: Share = EVERY_FILE,
+) -> Output:
+    """README.md, the resource pages of docs/ (their code examples laid out as black would)
+    and the enums' pages, those of ``share``: a resource module's groups' pages with it."""
     examples_wanted: dict[str, str] = {}  # unformatted example code -> its placeholder
     lookup = examples.index(api)
     nonce = secrets.token_hex(8)  # spec text cannot spell a placeholder it cannot know
@@ -325,10 +385,15 @@ def render_docs(
     def example(op: Any) -> str:
         return placeholder(examples.operation_example(api, op, lookup).code)
 
-    put("README.md", "README.md.jinja", memo=False, api=api, example=example)
-    pages = [group for group in api.groups if group.operations]
-    if api.root.operations:
-        pages.append(api.root)
+    if share.takes(0):
+        put("README.md", "README.md.jinja", memo=False, api=api, example=example)
+    pages = [
+        group
+        for number, module in enumerate(api.resource_modules)
+        if share.takes(number)
+        for group in (module.walk() if module.path else (module,))
+        if group.operations
+    ]
     for group in pages:
         codes = {
             op.operation_id: examples.operation_example(api, op, lookup).code
@@ -344,7 +409,9 @@ def render_docs(
             example=lambda op, codes=codes: placeholder(codes[op.operation_id]),
         )
     users = used_by(api)
-    for enum in api.enums:
+    for number, enum in enumerate(api.enums):
+        if not share.takes(number):
+            continue
         used = {enum.name: users[enum.name]} if enum.name in users else {}
         put(f"docs/models/{enum.name}.md", "enum.md.jinja", api=facts, enum=enum, used_by=used)
     out = put.out

@@ -12,8 +12,8 @@ STAGES = ("load", "validate", "build", "render", "format", "write")
 
 @dataclass
 class StageTimes:
-    """Seconds spent in each stage, summed over every spec of a run (and over processes: the
-    docs render beside the package's render and format, so the sum can exceed the wall time)."""
+    """Seconds spent in each stage, summed over every spec of a run (and over processes: two
+    shares of the files render side by side, so the sum can exceed the wall time)."""
 
     seconds: dict[str, float] = field(default_factory=dict)
 

@@ -28,19 +28,18 @@ class Change:
 
 
 def plan(
-    project_dir: Path, files: dict[str, str], same: frozenset[str] = frozenset()
+    project_dir: Path, files: dict[str, str], unchanged: frozenset[str] = frozenset()
 ) -> list[Change]:
     """Every file of ``project_dir`` that differs from ``files``, plus stale files we own.
-    ``same``: files this run has already read from the folder and found equal."""
+    ``unchanged``: files of the project known to be in the folder as they should be (not in
+    ``files``: this run did not keep their text)."""
     changes: list[Change] = []
     for rel in sorted(files):
-        if rel in same:
-            continue
         target = project_dir / rel
         old = _read(target)
         if old != files[rel]:
             changes.append(Change(project_dir, target, old, files[rel]))
-    stale = sorted(set(owned_files(project_dir)) - set(files))
+    stale = sorted(set(owned_files(project_dir)) - set(files) - unchanged)
     root = project_dir.resolve() if stale else project_dir
     for rel in stale:
         target = project_dir / rel

@@ -20,9 +20,18 @@ DESCRIPTION = "description: A customer of a business,"  # of one component schem
 def generate(
     spec: Path, out: Path, cache: Cache | None, templates: Path | None = None
 ) -> pipeline.Project:
+    """One run, as the command does it: generate, write, stamp."""
     project = pipeline.generate_project(spec, out, templates, cache=cache)
-    writer.apply(writer.plan(project.folder, project.files, project.same_on_disk))
+    changes = writer.plan(project.folder, project.files, project.unchanged)
+    writer.apply(changes)
+    pipeline.stamp(pipeline.Generated(changes, [project]), cache)
     return project
+
+
+def texts(project: pipeline.Project) -> dict[str, str]:
+    """Every file's text: those the run kept, and the unchanged ones from the folder."""
+    kept = {rel: (project.folder / rel).read_text() for rel in project.unchanged}
+    return {**kept, **project.files}
 
 
 def edited(spec: Path, before: bytes, after: bytes) -> None:
@@ -38,23 +47,26 @@ def setup(tmp_path: Path) -> tuple[Path, Cache]:
 
 
 def cold(spec: Path, tmp_path: Path) -> dict[str, str]:
-    return pipeline.generate_project(spec, tmp_path / "cold", None, cache=None).files
+    project = pipeline.generate_project(spec, tmp_path / "cold", None, cache=None)
+    assert not project.unchanged  # without a cache, every text is made and kept
+    return project.files
 
 
 def test_an_edit_gives_the_cold_bytes_and_recalls_the_unchanged_files(tmp_path: Path) -> None:
     spec, cache = setup(tmp_path)
     first = generate(spec, tmp_path / "out", cache)
-    assert not first.same_on_disk, "nothing was on disk to recall"
+    assert not first.unchanged, "nothing was on disk to recall"
     edited(spec, DESCRIPTION.encode(), b"description: Edited, a customer,")
     second = generate(spec, tmp_path / "out", cache)
-    assert second.files == cold(spec, tmp_path)
+    assert texts(second) == cold(spec, tmp_path)
     changed = {rel for rel, text in second.files.items() if first.files.get(rel) != text}
     assert "docs/models/Customer.md" in changed
-    assert not changed & second.same_on_disk
-    # Every file whose template saw nothing new came from the memo, read from the folder.
-    assert len(second.same_on_disk) > len(second.files) // 2
-    on_disk = {rel: (second.folder / rel).read_text() for rel in second.files}
-    assert on_disk == second.files
+    assert not changed & second.unchanged
+    # Every file whose template saw nothing new came from the memo: the folder held it.
+    assert len(second.unchanged) > len(second.files) * 2
+    assert second.paths() == sorted(first.files)
+    on_disk = {rel: (second.folder / rel).read_text() for rel in second.paths()}
+    assert on_disk == texts(second)
 
 
 def test_a_tampered_output_file_is_restored_from_the_cache_or_rendered(tmp_path: Path) -> None:
@@ -73,9 +85,9 @@ def test_a_tampered_output_file_is_restored_from_the_cache_or_rendered(tmp_path:
             blob.unlink()  # the module's text is gone from the cache too: it must be rendered
     edited(spec, DESCRIPTION.encode(), b"description: Edited again,")
     second = generate(spec, tmp_path / "out", cache)
-    assert second.files == cold(spec, tmp_path)
+    assert texts(second) == cold(spec, tmp_path)
     rel_page, rel_module = (str(p.relative_to(first.folder)) for p in (page, module))
-    assert rel_page not in second.same_on_disk and rel_module not in second.same_on_disk
+    assert rel_page not in second.unchanged and rel_module not in second.unchanged
     assert page.read_text() == second.files[rel_page] != "edited by hand\n"
     assert module.read_text() == second.files[rel_module] != "edited by hand\n"
 
@@ -91,8 +103,8 @@ def test_a_corrupt_index_or_blob_is_a_miss(tmp_path: Path) -> None:
         path.write_text("stale\n")  # and nothing on disk to fall back on for the pages
     edited(spec, DESCRIPTION.encode(), b"description: Edited a third time,")
     second = generate(spec, tmp_path / "out", cache)
-    assert second.files == cold(spec, tmp_path)
-    assert not any(rel.endswith(".md") for rel in second.same_on_disk)
+    assert texts(second) == cold(spec, tmp_path)
+    assert not any(rel.endswith(".md") for rel in second.unchanged)
 
 
 def test_a_changed_template_renders_every_file_it_makes_again(tmp_path: Path) -> None:
@@ -105,9 +117,10 @@ def test_a_changed_template_renders_every_file_it_makes_again(tmp_path: Path) ->
     (templates / "enum.md.jinja").write_text(source + "Overridden.\n")
     edited(spec, DESCRIPTION.encode(), b"description: Edited,")
     second = generate(spec, tmp_path / "out", cache, templates)
-    pages = [rel for rel in second.files if rel.startswith("docs/models/")]
-    enums = [rel for rel in pages if second.files[rel].endswith("Overridden.\n")]
-    assert enums and all(first.files[rel] + "Overridden.\n" == second.files[rel] for rel in enums)
+    after = texts(second)
+    pages = [rel for rel in after if rel.startswith("docs/models/")]
+    enums = [rel for rel in pages if after[rel].endswith("Overridden.\n")]
+    assert enums and all(first.files[rel] + "Overridden.\n" == after[rel] for rel in enums)
 
 
 KEYS = """

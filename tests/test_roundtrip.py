@@ -161,7 +161,7 @@ class Packages:
         assert info.api is not None
         out = self.out / key
         try:
-            writer.apply(pipeline.generate([info.spec], out, None))
+            writer.apply(pipeline.generate([info.spec], out, None).changes)
             folder = out / info.api.project / info.api.package
             package = import_package(folder, f"_roundtrip_{len(self._loaded)}_{info.api.package}")
             return importlib.import_module(f"{package.__name__}.models")

@@ -37,7 +37,7 @@ def changed_files(out: Path) -> list[writer.Change]:
 @pytest.fixture
 def out(tmp_path: Path) -> Path:
     out = tmp_path / "out"
-    writer.apply(pipeline.generate([SPEC], out, None))
+    writer.apply(pipeline.generate([SPEC], out, None).changes)
     (out / "telness-connect" / "NOTES.md").write_text("the user's own file\n")
     return out
 
