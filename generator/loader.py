@@ -280,10 +280,9 @@ def _load_json(path: Path, shown: str, text: str, source: Source) -> SpecDocumen
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         nonlocal duplicated
-        result: dict[str, Any] = {}
-        for key, value in items:
-            duplicated = duplicated or key in result
-            result[key] = value
+        result = dict(items)  # the last of repeated keys wins, as in json.loads
+        if len(result) != len(items):
+            duplicated = True
         return result
 
     try:

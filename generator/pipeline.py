@@ -183,24 +183,28 @@ def _made(
     env = render.environment(templates)
     layout = templates is None  # the built-in templates write what generator.layout lays out
 
-    def made(share: render.Share) -> tuple[list[render.Output], dict[str, float], Outcome | None]:
+    def share_files(
+        share: render.Share,
+    ) -> tuple[list[render.Output], dict[str, float], Outcome | None]:
         """The files of one share: Python rendered, then laid out as one batch; the docs."""
         stages = StageTimes()
         with stages.stage("render"):
-            python = render.render_models(api, env, memo, share)
+            users = render.used_by(api)  # for the models' and the enums' pages
+            python = render.render_models(api, env, memo, share, users)
             python.add(render.render_package(api, env, memo, share))
         with stages.stage("format"):
             formatted = format_files(python.texts, display, cache, layout=layout)
         code = python.remember(formatted, memo)
         with stages.stage("render"):
-            docs = render.render_docs(api, env, cache, memo, share)
+            docs = render.render_docs(api, env, cache, memo, share, users)
         return [code, docs], stages.seconds, memo.outcome() if memo is not None else None
 
     # Two shares of the files, side by side (a second process when there are two cores),
-    # each every other model module, resource module and enum with their pages.
+    # each every other model module, resource module and enum with their pages. The first
+    # runs here: its memo is this one, so only the second's outcome is merged.
     try:
         (mine, seconds, _), (rest_parts, rest_seconds, outcome), _ = parallel.both(
-            partial(made, render.Share(0, 2)), partial(made, render.Share(1, 2))
+            partial(share_files, render.Share(0, 2)), partial(share_files, render.Share(1, 2))
         )
     except Exception as exc:
         return exc

@@ -117,7 +117,10 @@ def keys_names(api: ir.Api) -> dict[str, str]:
     return {m.name: names.claim(f"_{constant(m.name)}_KEYS") for m in api.models}
 
 
-def used_by(api: ir.Api) -> dict[str, list[tuple[str, str]]]:
+UsedBy = dict[str, list[tuple[str, str]]]
+
+
+def used_by(api: ir.Api) -> UsedBy:
     """Model or enum name -> the (model, field) pairs whose type refers to it, for the docs'
     "Used by" lines (one pass over the fields, however many pages)."""
     found: dict[str, list[tuple[str, str]]] = {}
@@ -249,11 +252,15 @@ def render(api: ir.Api, env: jinja2.Environment, cache: Cache | None = None) -> 
 
 
 def render_models(
-    api: ir.Api, env: jinja2.Environment, memo: Memo | None = None, share: Share = EVERY_FILE
+    api: ir.Api,
+    env: jinja2.Environment,
+    memo: Memo | None = None,
+    share: Share = EVERY_FILE,
+    users: UsedBy | None = None,
 ) -> Rendered:
     """The ``models`` package and the models' docs pages (those of ``share``): a model's module
     and its page render in the same process, so that their memo keys share the model's digest
-    (``Memo.digest_of``)."""
+    (``Memo.digest_of``). ``users``: ``used_by(api)``, when worked out already."""
     pkg = api.package
     facts = api_facts(api)
     put = _Putter(env, memo)
@@ -268,7 +275,7 @@ def render_models(
             module_of=api.module_of,
             imports=imports.models_package_imports(api),
         )
-    users = used_by(api)
+    users = used_by(api) if users is None else users
     for number, module in enumerate(api.model_modules):
         if not share.takes(number):
             continue
@@ -367,9 +374,11 @@ def render_docs(
     cache: Cache | None = None,
     memo: Memo | None = None,
     share: Share = EVERY_FILE,
+    users: UsedBy | None = None,
 ) -> Output:
     """README.md, the resource pages of docs/ (their code examples laid out as black would)
-    and the enums' pages, those of ``share``: a resource module's groups' pages with it."""
+    and the enums' pages, those of ``share``: a resource module's groups' pages with it.
+    ``users``: ``used_by(api)``, when worked out already."""
     examples_wanted: dict[str, str] = {}  # unformatted example code -> its placeholder
     lookup = examples.index(api)
     nonce = secrets.token_hex(8)  # spec text cannot spell a placeholder it cannot know
@@ -385,7 +394,7 @@ def render_docs(
     def example(op: Any) -> str:
         return placeholder(examples.operation_example(api, op, lookup).code)
 
-    if share.takes(0):
+    if share.takes(1):  # the other share has the models package's own module
         put("README.md", "README.md.jinja", memo=False, api=api, example=example)
     pages = [
         group
@@ -408,7 +417,7 @@ def render_docs(
             models={name: by_name[name] for name in _page_models(group) if name in by_name},
             example=lambda op, codes=codes: placeholder(codes[op.operation_id]),
         )
-    users = used_by(api)
+    users = used_by(api) if users is None else users
     for number, enum in enumerate(api.enums):
         if not share.takes(number):
             continue
