@@ -336,7 +336,7 @@ def render_package(
             needs_identity=any(r.reader == "_identity" for r in imports.errors(ops)),
             needs_no_content=any(op.returns is None for op in ops),
         )
-    if not share.takes(1):
+    if not share.takes(0):  # with the models package's module; README.md is in the other
         return put.out
     files = put.out.texts
     put(
@@ -394,7 +394,7 @@ def render_docs(
     def example(op: Any) -> str:
         return placeholder(examples.operation_example(api, op, lookup).code)
 
-    if share.takes(1):  # the other share has the models package's own module
+    if share.takes(1):  # the other share has the package's single modules
         put("README.md", "README.md.jinja", memo=False, api=api, example=example)
     pages = [
         group
