@@ -10,6 +10,11 @@ Entries are files named by their key under ``$CLIENTGEN_CACHE_DIR`` (default
 ``$XDG_CACHE_HOME/clientgen``, else ``~/.cache/clientgen``), written atomically, each ending in
 the hash of its own content: a truncated, corrupt or foreign entry is ignored (a miss), never
 trusted. Nothing here can make a run fail: an unwritable cache only makes it slower.
+
+The cache stays under ``$CLIENTGEN_CACHE_MAX_MB`` megabytes (default 1024): at most once a
+day, a run that finds it larger removes the entries used longest ago (an entry read is
+touched) until it is three quarters of that. Removing any entry, or the whole folder, is
+always safe: a missing entry is a miss.
 """
 
 from __future__ import annotations
@@ -18,15 +23,20 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from . import __version__
 
 _CHECK = b"\nclientgen-cache-sha256:"
 FORMAT_VERSION = "1"
+KINDS = ("project", "memo", "stamps", "blob", "black")
+MAX_MB_DEFAULT = 1024
+PRUNE_EVERY_SECONDS = 24 * 3600
+STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a run that was killed
 
 
 def digest(*parts: bytes | str) -> str:
@@ -47,16 +57,35 @@ def default_dir() -> Path:
     return Path(base) / "clientgen"
 
 
+def max_bytes() -> int:
+    """The size the cache is kept under: ``$CLIENTGEN_CACHE_MAX_MB`` megabytes, else
+    ``MAX_MB_DEFAULT``. Raises ValueError when the setting is not a whole number."""
+    setting = os.environ.get("CLIENTGEN_CACHE_MAX_MB", "").strip()
+    if not setting:
+        return MAX_MB_DEFAULT << 20
+    if not setting.isdigit():
+        raise ValueError(
+            f"CLIENTGEN_CACHE_MAX_MB={setting!r}: not a whole number of megabytes (0 or more)"
+        )
+    return int(setting) << 20
+
+
 @dataclass(frozen=True)
 class Cache:
     root: Path
 
     def get(self, kind: str, key: str) -> bytes | None:
-        """The value stored under ``key``, or None when missing, unreadable or corrupt."""
+        """The value stored under ``key``, or None when missing, unreadable or corrupt. An
+        entry read is touched: ``prune`` removes the entries used longest ago."""
+        path = self._path(kind, key)
         try:
-            raw = self._path(kind, key).read_bytes()
+            raw = path.read_bytes()
         except OSError:
             return None
+        try:
+            os.utime(path)
+        except OSError:
+            pass  # a read-only cache is still read
         value, sep, check = raw.rpartition(_CHECK)
         if not sep or check.decode("ascii", "replace") != hashlib.sha256(value).hexdigest():
             try:
@@ -105,6 +134,80 @@ class Cache:
 
     def _path(self, kind: str, key: str) -> Path:
         return self.root / FORMAT_VERSION / kind / key[:2] / key[2:]
+
+    def prune(self, limit: int, now: float | None = None) -> int:
+        """Keep the cache under ``limit`` bytes; the bytes removed. At most once every
+        ``PRUNE_EVERY_SECONDS`` (the time of ``pruned``, a marker file); when the entries take
+        more than ``limit``, those used longest ago go until they take three quarters of it.
+        Temporary files of killed runs go too. Only files named as this cache names them are
+        ever removed (a cache folder set by mistake to another folder loses nothing else)."""
+        now = time.time() if now is None else now
+        marker = self.root / FORMAT_VERSION / "pruned"
+        try:
+            if now - marker.stat().st_mtime < PRUNE_EVERY_SECONDS:
+                return 0
+        except OSError:
+            pass
+        entries: list[tuple[float, int, str]] = []
+        removed = 0
+        for path, stat in self._entries():
+            if os.path.basename(path).startswith(".tmp-"):
+                if now - stat.st_mtime > STALE_TEMP_SECONDS:
+                    removed += _remove(path, stat.st_size)
+                continue
+            entries.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        if total > limit:
+            for _, size, path in sorted(entries):
+                if total <= limit * 3 // 4:
+                    break
+                freed = _remove(path, size)
+                total -= freed
+                removed += freed
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+            os.utime(marker, (now, now))
+        except OSError:
+            pass
+        return removed
+
+    def _entries(self) -> Iterator[tuple[str, os.stat_result]]:
+        """Every entry file (and temporary file) of this cache, with its stat."""
+        for kind in KINDS:
+            folder = os.path.join(self.root, FORMAT_VERSION, kind)
+            for sub in _scan(folder):
+                if not (sub.is_dir(follow_symlinks=False) and _is_hex(sub.name, 2)):
+                    continue
+                for entry in _scan(sub.path):
+                    name = entry.name
+                    if entry.is_file(follow_symlinks=False) and (
+                        _is_hex(name, 62) or name.startswith(".tmp-")
+                    ):
+                        try:
+                            yield entry.path, entry.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+
+
+def _scan(folder: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except OSError:
+        return []
+
+
+def _is_hex(name: str, length: int) -> bool:
+    return len(name) == length and all(c in "0123456789abcdef" for c in name)
+
+
+def _remove(path: str, size: int) -> int:
+    try:
+        os.unlink(path)
+    except OSError:
+        return 0
+    return size
 
 
 def read_bytes(path: str | Path) -> bytes | None:

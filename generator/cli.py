@@ -14,7 +14,7 @@ from typing import NoReturn, Sequence
 
 from . import __version__, pipeline, writer
 from .diagnostics import Diagnostic, SpecError
-from .cache import Cache, default_dir
+from .cache import Cache, default_dir, max_bytes
 from .timing import StageTimes
 
 DEFAULT_SPECS = Path("specs")
@@ -112,9 +112,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.templates is not None and not args.templates.is_dir():
             raise UsageError(f"--templates: no such folder: {args.templates}")
         cache = None if args.no_cache else Cache(default_dir())
-        return _generate(
+        try:
+            limit = max_bytes()
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        code = _generate(
             specs, args.out, args.templates, args.check, args.skip_unsupported, args.timings, cache
         )
+        if cache is not None:
+            cache.prune(limit)
+        return code
     except UsageError as exc:
         print(f"clientgen: error: {exc}", file=sys.stderr)
         return 2

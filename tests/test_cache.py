@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,44 @@ def test_a_change_in_a_file_the_spec_refers_to_is_a_miss(tmp_path: Path) -> None
     pet.write_text("type: object\nproperties: {nickname: {type: string}}\n")
     second = pipeline.generate_project(spec, tmp_path / "out", None, cache=cache)
     assert "nickname: str" in second.files["root/models/pet.py"]
+
+
+def test_prune_keeps_the_cache_under_its_limit_removing_the_entries_used_longest_ago(
+    tmp_path: Path,
+) -> None:
+    cache = Cache(tmp_path / "cache")
+    now = time.time()
+    keys = [digest(str(n)) for n in range(10)]
+    for age, key in enumerate(keys):  # keys[9] the oldest
+        cache.put("blob", key, b"x" * 1000)
+        path = cache._path("blob", key)
+        os.utime(path, (now - 100 * age, now - 100 * age))
+    assert cache.get("blob", keys[9]) is not None  # read: touched, now the newest
+    foreign = tmp_path / "cache" / "1" / "blob" / "notes.txt"
+    foreign.write_text("not an entry\n")
+    stale = cache._path("blob", keys[0]).parent / ".tmp-killed"
+    stale.write_bytes(b"half")
+    os.utime(stale, (now - 7200, now - 7200))
+    removed = cache.prune(6000, now)
+    left = [key for key in keys if cache._path("blob", key).exists()]
+    assert sum(cache._path("blob", key).stat().st_size for key in left) <= 6000 * 3 // 4
+    assert keys[9] in left and keys[0] in left and keys[8] not in left  # oldest use went
+    assert removed > 0 and not stale.exists() and foreign.read_text() == "not an entry\n"
+    assert cache.prune(0, now + 60) == 0  # at most once a day
+    assert cache.prune(0, now + 2 * 24 * 3600) > 0
+
+
+def test_a_wrong_size_setting_is_a_usage_error(tmp_path: Path) -> None:
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text("openapi: 3.0.3\n")
+    env = {**os.environ, "CLIENTGEN_CACHE_MAX_MB": "lots", "CLIENTGEN_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "generate", str(spec), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert done.returncode == 2
+    assert "CLIENTGEN_CACHE_MAX_MB='lots': not a whole number of megabytes" in done.stderr
+    assert not (tmp_path / "o").exists()
