@@ -136,7 +136,7 @@ def generate_project(
     del doc
     try:
         made: Project | Exception = _made(
-            handed, spec, folder, templates, skip_unsupported, times, cache, memo
+            handed, spec, folder, templates, generator, skip_unsupported, times, cache, memo
         )
     except BaseException:
         validation.result()  # reap the worker before giving up
@@ -159,6 +159,7 @@ def _made(
     spec: Path,
     folder: Path,
     templates: Path | None,
+    generator: str,
     skip_unsupported: bool,
     times: StageTimes,
     cache: Cache | None,
@@ -180,7 +181,7 @@ def _made(
     display = doc.display
     others = [(str(source.path.resolve()), source.sha256) for source in doc.sources[1:]]
     del doc  # the spec's data and text: the IR holds what is left to do (memory for render)
-    env = render.environment(templates)
+    env = render.environment(templates, generator)
     layout = templates is None  # the built-in templates write what generator.layout lays out
 
     def share_files(

@@ -58,10 +58,12 @@ PACKAGE_EXPORTS = (
 
 
 @functools.lru_cache(maxsize=8)
-def environment(override: Path | None = None) -> jinja2.Environment:
+def environment(override: Path | None = None, version: str = "") -> jinja2.Environment:
     """Templates by file name: an override folder first (flat, or with python/ and markdown/
-    sub-folders), then the built-in ones. Cached per folder, so a run that generates several
-    projects compiles each template once (Jinja re-checks a template file's mtime on use)."""
+    sub-folders), then the built-in ones. Cached per folder and ``version`` (the generator's
+    fingerprint, which covers the override folder's files: ``cache.fingerprint``), so a run
+    that generates several projects compiles each template once, and a changed template is
+    a new environment, never a stale compiled one (Jinja does not re-check files on use)."""
     search: list[Path] = []
     if override is not None:
         search += [override / "python", override / "markdown", override]
@@ -73,6 +75,7 @@ def environment(override: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # no stat of the template's file per use: see the docstring
     )
     env.filters.update(
         pystr=text.py_string,

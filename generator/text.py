@@ -147,6 +147,11 @@ _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _LIST_START = re.compile(r"^ {0,3}(?:[-*+]|1[.)])[ \t]+\S")  # may interrupt a paragraph
 
 
+_OPENER = re.compile(r"(?<![`\\])`+")
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_BACKTICKS = re.compile(r"`+")
+
+
 def _clean(value: Any) -> str:
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text.replace("\t", "    ")).strip()
@@ -155,10 +160,12 @@ def _clean(value: Any) -> str:
 def _code_spans(text: str) -> list[tuple[bool, str]]:
     """``text`` cut into (is_code_span, piece) by CommonMark's code span rule: a run of n
     backticks up to the next run of exactly n. A run without a partner is plain text."""
+    if "`" not in text:
+        return [(False, text)] if text else []
     pieces: list[tuple[bool, str]] = []
     plain_from = pos = 0
     while True:
-        opener = re.compile(r"(?<![`\\])`+").search(text, pos)
+        opener = _OPENER.search(text, pos)
         if opener is None:
             break
         n = len(opener.group(0))
@@ -218,8 +225,8 @@ def _inline(text: str, *, escape_pipes: bool) -> str:
         for is_code, piece in _code_spans(paragraph):
             if not is_code:
                 piece = _local_links(_inert_html(piece))
-            if escape_pipes:
-                piece = re.sub(r"(?<!\\)\|", r"\\|", piece)
+            if escape_pipes and "|" in piece:
+                piece = _UNESCAPED_PIPE.sub(r"\\|", piece)
             out.append(piece)
     return "".join(out)
 
@@ -437,10 +444,14 @@ def md_code(value: Any, as_json: bool = False) -> str:
     pipes escaped (GFM unescapes them inside table cells), on one line. With ``as_json``, the
     value is shown as JSON first."""
     text = json.dumps(value, ensure_ascii=False) if as_json else str(value)
-    text = re.sub(r"(?<!\\)\|", r"\\|", " ".join(_clean(text).split()))
+    text = " ".join(_clean(text).split())
+    if "|" in text:
+        text = _UNESCAPED_PIPE.sub(r"\\|", text)
     if not text:
         return "(empty)"
-    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (max(len(run) for run in _BACKTICKS.findall(text)) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
