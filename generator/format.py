@@ -36,9 +36,10 @@ PARALLEL_MIN_LINES = 20_000  # below this, starting worker processes costs more 
 # with the project as everything else does (a fixed budget, which a large project reaches and a
 # small one does not, made the time per operation fall with size). Pieces longer than
 # VERIFY_MAX_PIECE_LINES (a client class with every operation) are left out: they are made of
-# what the shorter ones are made of. At least one piece is checked whenever any is laid out (the
-# lowest by hash): a small project too, and black's start-up is then a cost of every run that
-# lays code out, not a step between sizes. The tests hold every piece of the goldens to black.
+# what the shorter ones are made of. A project laid out from scratch has at least one piece
+# checked (the lowest by hash): a small project too, and black's start-up is then a cost of
+# every such run, not a step between sizes; a run after an edit checks only the share of what
+# it lays out again. The tests hold every piece of the goldens to black.
 VERIFY_ONE_IN = 128
 VERIFY_MAX_PIECE_LINES = 400
 
@@ -50,15 +51,20 @@ def mode() -> Any:
 
 
 def format_files(
-    files: dict[str, str], spec_display: str, cache: Cache | None = None, layout: bool = True
+    files: dict[str, str],
+    spec_display: str,
+    cache: Cache | None = None,
+    layout: bool = True,
+    at_least_one: bool = True,
 ) -> dict[str, str]:
     """The same files with the Python ones formatted. A file black cannot parse is a bug in a
     template; it is reported against the spec being generated, never written. ``layout``: lay
     out what ``generator.layout`` can (the built-in templates write black's spacing); off, black
-    formats every piece (templates a user overrides)."""
+    formats every piece (templates a user overrides). ``at_least_one``: see
+    ``verification_sample``."""
     paths = [p for p in files if p.endswith(".py") and not p.endswith(PREFORMATTED)]
     try:
-        formatted = format_sources([files[p] for p in paths], cache, layout)
+        formatted = format_sources([files[p] for p in paths], cache, layout, at_least_one)
     except SyntaxError:
         problems = [
             Diagnostic(
@@ -76,19 +82,21 @@ def format_files(
 
 
 def format_sources(
-    sources: list[str], cache: Cache | None = None, layout: bool = True
+    sources: list[str], cache: Cache | None = None, layout: bool = True, at_least_one: bool = True
 ) -> list[str]:
     """Each source black-formatted, through pieces (``split_top_level``) laid out without black
     where ``layout`` allows and ``generator.layout`` can, the others by black (cached): cut
     quickly first; if black refuses a piece (a cut fell inside a string), cut exactly. Raises
     SyntaxError when a source is not Python."""
     try:
-        return _format_pieces(sources, cache, False, layout)
+        return _format_pieces(sources, cache, False, layout, at_least_one)
     except Exception:
-        return _format_pieces(sources, cache, True, layout)
+        return _format_pieces(sources, cache, True, layout, at_least_one)
 
 
-def _format_pieces(sources: list[str], cache: Cache | None, exact: bool, layout: bool) -> list[str]:
+def _format_pieces(
+    sources: list[str], cache: Cache | None, exact: bool, layout: bool, at_least_one: bool
+) -> list[str]:
     """File by file (so that only one file's pieces are held at a time): each piece laid out by
     ``layout.fit`` when ``layout`` allows and it can, else by black (cached). A sample of the
     laid-out pieces (``verification_sample``) is run through black as well; if black changes
@@ -113,10 +121,10 @@ def _format_pieces(sources: list[str], cache: Cache | None, exact: bool, layout:
             done.append(pieces)
         else:
             done.append("\n\n".join(text for text, _ in pieces))
-    sample = verification_sample(laid_out)
+    sample = verification_sample(laid_out, at_least_one)
     checked = format_chunks(sample, cache)
     if any(checked[text] != text for text in sample):
-        return _format_pieces(sources, cache, exact, layout=False)
+        return _format_pieces(sources, cache, exact, False, at_least_one)
     formatted = format_chunks(list(for_black), cache)
     return [
         (
@@ -138,13 +146,15 @@ def _in_verification_share(text: str) -> bool:
     return _rank(text)[0] % VERIFY_ONE_IN == 0
 
 
-def verification_sample(texts: list[str]) -> list[str]:
+def verification_sample(texts: list[str], at_least_one: bool = True) -> list[str]:
     """The texts black checks, of those no longer than ``VERIFY_MAX_PIECE_LINES``: the ones
-    in the verification share, by their own hash, and the lowest by hash; each once, in hash
-    order (whatever order given)."""
+    in the verification share, by their own hash, and with ``at_least_one`` the lowest by hash
+    too; each once, in hash order (whatever order given). ``at_least_one`` is for a project laid
+    out from scratch; a run that lays out again only the files an edit changed checks their
+    share (black's start-up is then paid only when one of them is in it)."""
     short = [text for text in dict.fromkeys(texts) if text.count("\n") <= VERIFY_MAX_PIECE_LINES]
-    if not short:
-        return []
+    if not short or not at_least_one:
+        return sorted(filter(_in_verification_share, short), key=_rank)
     lowest = min(short, key=_rank)
     return sorted({lowest, *filter(_in_verification_share, short)}, key=_rank)
 

@@ -123,6 +123,11 @@ class Memo:
     shas: dict[str, str] = field(default_factory=dict)
     by_stamp: set[str] = field(default_factory=set)  # recalled files the stamps vouched for
 
+    @property
+    def fresh(self) -> bool:
+        """Nothing is remembered: every file is made from scratch, as without a memo."""
+        return not self.known
+
     def digest_of(self, value: Any) -> str:
         found = self.digests.get(id(value))
         if found is not None and found[0] is value:

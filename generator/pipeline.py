@@ -194,7 +194,8 @@ def _made(
             python = render.render_models(api, env, memo, share, users)
             python.add(render.render_package(api, env, memo, share))
         with stages.stage("format"):
-            formatted = format_files(python.texts, display, cache, layout=layout)
+            fresh = memo is None or memo.fresh  # else: an edit's few files, checked by share
+            formatted = format_files(python.texts, display, cache, layout, fresh)
         code = python.remember(formatted, memo)
         with stages.stage("render"):
             docs = render.render_docs(api, env, cache, memo, share, users)

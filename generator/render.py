@@ -427,7 +427,8 @@ def render_docs(
         used = {enum.name: users[enum.name]} if enum.name in users else {}
         put(f"docs/models/{enum.name}.md", "enum.md.jinja", api=facts, enum=enum, used_by=used)
     out = put.out
-    final = _fill_examples(out.texts, examples_wanted, nonce, cache)
+    fresh = memo is None or memo.fresh
+    final = _fill_examples(out.texts, examples_wanted, nonce, cache, fresh)
     return out.remember(final, memo)
 
 
@@ -443,11 +444,16 @@ def _page_models(group: ir.ResourceGroup) -> list[str]:
 
 
 def _fill_examples(
-    files: dict[str, str], wanted: dict[str, str], nonce: str, cache: Cache | None
+    files: dict[str, str],
+    wanted: dict[str, str],
+    nonce: str,
+    cache: Cache | None,
+    at_least_one: bool = True,
 ) -> dict[str, str]:
     if not wanted:
         return files
-    code_of = dict(zip(wanted.values(), format_sources(list(wanted), cache)))
+    formatted = format_sources(list(wanted), cache, at_least_one=at_least_one)
+    code_of = dict(zip(wanted.values(), formatted))
     placeholder = re.compile(f"\x00{nonce}-[0-9]+\x00")
     return {
         path: placeholder.sub(lambda m: code_of[m.group(0)], text) if nonce in text else text

@@ -129,3 +129,10 @@ def test_a_file_that_is_not_python_is_an_internal_error_not_a_traceback() -> Non
     (goldens imported and type-checked, fuzzed specs, the corpus)."""
     with pytest.raises(pipeline.SpecError, match="internal error: generated pkg/x.py is not valid"):
         fmt.format_files({"pkg/x.py": "def (:\n"}, "spec.yaml", layout=False)
+
+
+def test_a_run_after_an_edit_checks_only_the_share() -> None:
+    few = [f"v_{i} = {i}\n" for i in range(10)]
+    share = [text for text in few if fmt._in_verification_share(text)]
+    assert fmt.verification_sample(few, at_least_one=False) == sorted(share, key=fmt._rank)
+    assert len(fmt.verification_sample(few)) == max(1, len(share))
