@@ -18,6 +18,10 @@ text (laid out, examples filled in), stored in the content-addressed cache
 (known by its stamp, ``generator.stamps``, else read and hashed) is not read into memory at
 all, and the writer leaves it alone; otherwise it comes from its blob; when neither has it, it
 is a miss and the file is rendered again.
+
+A resource page is assembled from its operations' sections, each keyed the same way
+(``recall_part``/``learn_part``; the index lists a page's section keys under ``parts <path>``):
+an edit shown in one operation's section lays out only that section again, not the page.
 """
 
 from __future__ import annotations
@@ -96,6 +100,9 @@ def _part(value: Any, digest_of: DigestOf) -> Any:
     return value
 
 
+_PARTS = "parts "  # index entries "parts <path>": the keys of the file's parts, space-separated
+
+
 class Recalled(NamedTuple):
     """A remembered file: the sha256 of its final text, and the text, or None when the
     project folder already holds it (then it is not read into memory, or not kept there)."""
@@ -122,6 +129,8 @@ class Memo:
     digests: dict[int, tuple[Any, str]] = field(default_factory=dict)
     shas: dict[str, str] = field(default_factory=dict)
     by_stamp: set[str] = field(default_factory=set)  # recalled files the stamps vouched for
+    # path -> the keys of the parts its text was assembled from in this run
+    parts: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def fresh(self) -> bool:
@@ -155,7 +164,44 @@ class Memo:
                 return None
         self.learned[key] = sha
         self.shas[path] = sha
+        self._keep_parts(path)
         return found
+
+    def _keep_parts(self, path: str) -> None:
+        """A file recalled whole: the parts it was assembled from stay indexed, for the run
+        that has to assemble it again."""
+        listed = self.known.get(_PARTS + path)
+        if listed is None:
+            return
+        self.learned[_PARTS + path] = listed
+        for key in listed.split():
+            if key in self.known:
+                self.learned[key] = self.known[key]
+
+    def recall_part(self, path: str, key: str) -> str | None:
+        """The final text of a part of the file ``path`` (an operation's section of its
+        resource page), from its blob, if its key is known and the blob is whole."""
+        self.parts.setdefault(path, []).append(key)
+        sha = self.known.get(key)
+        if sha is None:
+            return None
+        raw = self.cache.get("blob", sha)
+        if raw is None or digest(raw) != sha:
+            return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        self.learned[key] = sha
+        return text
+
+    def learn_part(self, key: str, text: str) -> None:
+        """A part rendered in this run (``recall_part`` missed): its final text stored as a
+        blob, its key indexed."""
+        raw = text.encode("utf-8")
+        sha = digest(raw)
+        self.cache.put("blob", sha, raw, if_absent=True)
+        self.learned[key] = sha
 
     def learn(self, path: str, key: str, text: str) -> None:
         """A file rendered in this run: its text stored as a blob, its key indexed."""
@@ -167,7 +213,13 @@ class Memo:
 
     def outcome(self) -> Outcome:
         """What this run recalled and learned (the part a worker process sends back)."""
+        self.index_parts()
         return Outcome(self.learned, self.shas, self.by_stamp)
+
+    def index_parts(self) -> None:
+        """Which parts each file assembled in this run was made of, into the index."""
+        for path, keys in self.parts.items():
+            self.learned[_PARTS + path] = " ".join(keys)
 
     def merge(self, outcome: Outcome) -> None:
         """What this memo's copy in a worker process recalled and learned."""
@@ -198,4 +250,5 @@ def open_memo(
 
 def save_memo(memo: Memo, index: str) -> None:
     """This run's keys become the index the next run of the spec starts from."""
+    memo.index_parts()
     memo.cache.put_json("memo", index, memo.learned)

@@ -406,19 +406,22 @@ def render_docs(
         for group in (module.walk() if module.path else (module,))
         if group.operations
     ]
+    sections = _Sections(env, memo, facts, by_name, placeholder)
     for group in pages:
         codes = {
             op.operation_id: examples.operation_example(api, op, lookup).code
             for op in group.operations
         }
+        path = f"docs/{group.doc_name}.md"
         put(
-            f"docs/{group.doc_name}.md",
+            path,
             "resource.md.jinja",
             key_data=codes,
             api=facts,
             group=group,
             models={name: by_name[name] for name in _page_models(group) if name in by_name},
             example=lambda op, codes=codes: placeholder(codes[op.operation_id]),
+            section=sections.of_page(path, group, codes),
         )
     users = used_by(api) if users is None else users
     for number, enum in enumerate(api.enums):
@@ -428,8 +431,71 @@ def render_docs(
         put(f"docs/models/{enum.name}.md", "enum.md.jinja", api=facts, enum=enum, used_by=used)
     out = put.out
     fresh = memo is None or memo.fresh
-    final = _fill_examples(out.texts, examples_wanted, nonce, cache, fresh)
+    parts = {f"\x00part {key}": text for key, text in sections.rendered.items()}
+    final = _fill_examples({**out.texts, **parts}, examples_wanted, nonce, cache, fresh)
+    if memo is not None:
+        for key in sections.rendered:
+            memo.learn_part(key, final.pop(f"\x00part {key}"))
     return out.remember(final, memo)
+
+
+class _Sections:
+    """Renders the operations' sections of resource pages (``operation.md.jinja``), each
+    keyed by exactly what it sees (``generator.memo``), as files are: a page whose key changed
+    is assembled again from the sections it had, laying out only those whose operation,
+    anchors, models shown or example changed (on GitHub's spec, one edited schema shown on
+    ``repos.md`` would otherwise lay out its 800 KB again). ``rendered``: key -> the text of
+    each section rendered (its example placeholders not yet filled), to be remembered."""
+
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        memo: Memo | None,
+        facts: ApiFacts,
+        by_name: dict[str, ir.Model],
+        placeholder: Callable[[str], str],
+    ) -> None:
+        self.template = env.get_template("operation.md.jinja")
+        self.memo = memo
+        self.facts = facts
+        self.by_name = by_name
+        self.placeholder = placeholder
+        self.rendered: dict[str, str] = {}
+
+    def of_page(
+        self, path: str, group: ir.ResourceGroup, codes: dict[str, str]
+    ) -> Callable[[ir.Operation], str]:
+        """``section(op)`` for the page at ``path``: each operation's section."""
+        anchors = text.operation_anchors(group)
+
+        def section(op: ir.Operation) -> str:
+            body = op.operation_id + " body"
+            context: dict[str, Any] = {
+                "api": self.facts,
+                "op": op,
+                "anchors": {body: anchors[body]} if body in anchors else {},
+                "models": {n: self.by_name[n] for n in _op_models(op) if n in self.by_name},
+            }
+            code = codes[op.operation_id]
+            key = ""
+            if self.memo is not None:
+                data = {**context, "": code}
+                key = context_key(
+                    self.memo.salt,
+                    f"{path}#{op.operation_id}",
+                    "operation.md.jinja",
+                    data,
+                    self.memo.digest_of,
+                )
+                known = self.memo.recall_part(path, key)
+                if known is not None:
+                    return known
+            rendered = self.template.render(**context, example=lambda _op: self.placeholder(code))
+            if key:
+                self.rendered[key] = rendered
+            return rendered
+
+        return section
 
 
 def _page_models(group: ir.ResourceGroup) -> list[str]:
@@ -437,10 +503,14 @@ def _page_models(group: ir.ResourceGroup) -> list[str]:
     and results name (a superset is harmless, a model left out would be missing)."""
     names: dict[str, None] = {}
     for op in group.operations:
-        types = ([op.body.type] if op.body else []) + ([op.returns] if op.returns else [])
-        for type_ in types:
-            names.update(dict.fromkeys(ir.named_types(type_)))
+        names.update(dict.fromkeys(_op_models(op)))
     return list(names)
+
+
+def _op_models(op: ir.Operation) -> list[str]:
+    """The models an operation's section shows the fields of (see ``_page_models``)."""
+    types = ([op.body.type] if op.body else []) + ([op.returns] if op.returns else [])
+    return list(dict.fromkeys(name for type_ in types for name in ir.named_types(type_)))
 
 
 def _fill_examples(

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator import pipeline, writer
 from generator.cache import Cache
 from tests.conftest import ROOT, SPECS
@@ -169,3 +171,38 @@ def test_a_model_modules_imports_need_only_what_its_key_covers() -> None:
             assert narrow == imports.model_module_imports(module, api.module_of, keys, models)
             checked += bool(needed)
     assert checked > 20
+
+
+def test_a_changed_page_lays_out_again_only_the_sections_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resource page is assembled from its operations' sections, each remembered like a
+    file: after an edit shown in one operation's section, only that section is rendered, also
+    when the run before it recalled the page whole (its sections stay indexed)."""
+    from generator import memo, parallel
+
+    monkeypatch.setattr(parallel, "cores", lambda: 1)  # count in this process
+    rendered: list[str] = []
+    learn_part = memo.Memo.learn_part
+
+    def counted(self: memo.Memo, key: str, text: str) -> None:
+        rendered.append(text.split("\n", 2)[1])  # "## <method>"
+        learn_part(self, key, text)
+
+    monkeypatch.setattr(memo.Memo, "learn_part", counted)
+    spec, cache = setup(tmp_path)
+    first = generate(spec, tmp_path / "out", cache)
+    assert len(rendered) == 7  # every section of docs/customers.md
+    page = first.folder / "docs" / "customers.md"
+    before = page.read_text()
+    edited(spec, b"remove cards on file.", b"remove cards on file (edited).")  # README only
+    rendered.clear()
+    second = generate(spec, tmp_path / "out", cache)
+    assert "docs/customers.md" in second.unchanged and rendered == []
+    edited(spec, b"The fields of the customer to change.", b"The fields to change.")
+    third = generate(spec, tmp_path / "out", cache)
+    assert rendered == ["## update_customer"]
+    assert texts(third) == cold(spec, tmp_path)
+    assert page.read_text() == before.replace(
+        "The fields of the customer to change.", "The fields to change."
+    )
