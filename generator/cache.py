@@ -117,8 +117,12 @@ class Cache:
         raw = read_bytes(path)
         if raw is not None and digest(raw) == sha:
             return raw, True
+        return self.blob(sha), False
+
+    def blob(self, sha: str) -> bytes | None:
+        """The stored bytes whose digest is ``sha``, if whole."""
         raw = self.get("blob", sha)
-        return (raw if raw is not None and digest(raw) == sha else None), False
+        return raw if raw is not None and digest(raw) == sha else None
 
     def get_json(self, kind: str, key: str) -> Any:
         raw = self.get(kind, key)

@@ -185,8 +185,8 @@ class Memo:
         sha = self.known.get(key)
         if sha is None:
             return None
-        raw = self.cache.get("blob", sha)
-        if raw is None or digest(raw) != sha:
+        raw = self.cache.blob(sha)
+        if raw is None:
             return None
         try:
             text = raw.decode("utf-8")
@@ -198,18 +198,18 @@ class Memo:
     def learn_part(self, key: str, text: str) -> None:
         """A part rendered in this run (``recall_part`` missed): its final text stored as a
         blob, its key indexed."""
-        raw = text.encode("utf-8")
-        sha = digest(raw)
-        self.cache.put("blob", sha, raw, if_absent=True)
-        self.learned[key] = sha
+        self.learned[key] = self._stored(text)
 
     def learn(self, path: str, key: str, text: str) -> None:
         """A file rendered in this run: its text stored as a blob, its key indexed."""
+        self.learned[key] = self.shas[path] = self._stored(text)
+
+    def _stored(self, text: str) -> str:
+        """``text`` as a blob (kept if there already); its sha256."""
         raw = text.encode("utf-8")
         sha = digest(raw)
         self.cache.put("blob", sha, raw, if_absent=True)
-        self.learned[key] = sha
-        self.shas[path] = sha
+        return sha
 
     def outcome(self) -> Outcome:
         """What this run recalled and learned (the part a worker process sends back)."""

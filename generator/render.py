@@ -455,7 +455,7 @@ class _Sections:
         by_name: dict[str, ir.Model],
         placeholder: Callable[[str], str],
     ) -> None:
-        self.template = env.get_template("operation.md.jinja")
+        self.env = env
         self.memo = memo
         self.facts = facts
         self.by_name = by_name
@@ -465,10 +465,14 @@ class _Sections:
     def of_page(
         self, path: str, group: ir.ResourceGroup, codes: dict[str, str]
     ) -> Callable[[ir.Operation], str]:
-        """``section(op)`` for the page at ``path``: each operation's section."""
-        anchors = text.operation_anchors(group)
+        """``section(op)`` for the page at ``path``: each operation's section. Only a page
+        rendered calls it: the page's anchors are worked out on the first call."""
+        page_anchors: list[dict[str, str]] = []
 
         def section(op: ir.Operation) -> str:
+            if not page_anchors:
+                page_anchors.append(text.operation_anchors(group))
+            anchors = page_anchors[0]
             body = op.operation_id + " body"
             context: dict[str, Any] = {
                 "api": self.facts,
@@ -490,7 +494,8 @@ class _Sections:
                 known = self.memo.recall_part(path, key)
                 if known is not None:
                     return known
-            rendered = self.template.render(**context, example=lambda _op: self.placeholder(code))
+            template = self.env.get_template("operation.md.jinja")
+            rendered = template.render(**context, example=lambda _op: self.placeholder(code))
             if key:
                 self.rendered[key] = rendered
             return rendered
