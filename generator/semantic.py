@@ -22,9 +22,13 @@ Mirrored, in the same order (openapi_spec_validator.validation.keywords):
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import re
+import sys
 from functools import lru_cache
+from types import ModuleType
 from typing import Any, Callable, Iterator
 
 from .diagnostics import Diagnostic, Pointer, parse_pointer
@@ -270,7 +274,7 @@ def _meta_validator(dialect: str) -> Any:
         return jsonschema_rs.Draft202012Validator(
             meta_schema("draft2020-12"), validate_formats=False
         )
-    from openapi_schema_validator import OAS31Validator
+    OAS31Validator = _oas("validators").OAS31Validator
 
     return jsonschema_rs.Draft202012Validator(
         plain_json(OAS31Validator.META_SCHEMA), validate_formats=False, registry=_oas31_registry()
@@ -280,8 +284,8 @@ def _meta_validator(dialect: str) -> Any:
 def _oas31_registry() -> Any:
     """The OpenAPI 3.1 dialect's own vocabulary schemas, from openapi-schema-validator."""
     import jsonschema_rs
-    from openapi_schema_validator._specifications import REGISTRY
 
+    REGISTRY = _oas("_specifications").REGISTRY
     return jsonschema_rs.Registry(
         [
             (uri, plain_json(REGISTRY.contents(uri)))
@@ -289,6 +293,42 @@ def _oas31_registry() -> Any:
             if "/oas/3.1/" in uri
         ]
     )
+
+
+def _oas(name: str) -> ModuleType:
+    """openapi-schema-validator's ``name`` module (``validators``, ``_format`` or
+    ``_specifications``), as ``_oas_modules`` loads them."""
+    return _oas_modules()[name]
+
+
+@lru_cache(maxsize=1)
+def _oas_modules() -> dict[str, ModuleType]:
+    """openapi-schema-validator's modules clientgen uses, loaded without running the package's
+    ``__init__``, which imports its settings and with them pydantic (0.1 s, a third of a small
+    spec's validation) for a shortcut clientgen does not use. They are loaded under a stand-in
+    package, then every module this loaded is taken out of ``sys.modules`` again: a later
+    ``import openapi_schema_validator`` (openapi-spec-validator's, in a test) loads the
+    package whole, as if this had never run."""
+    if "openapi_schema_validator" in sys.modules:  # already whole: use it
+        return {name: importlib.import_module(f"openapi_schema_validator.{name}") for name in _OAS}
+    found = importlib.util.find_spec("openapi_schema_validator")
+    if found is None or found.submodule_search_locations is None:
+        raise ImportError("openapi-schema-validator is not installed")
+    before = set(sys.modules)
+    stand_in = ModuleType("openapi_schema_validator")
+    stand_in.__path__ = list(found.submodule_search_locations)
+    stand_in.__spec__ = found  # for importlib.resources: the package's schema files
+    stand_in.__package__ = "openapi_schema_validator"
+    sys.modules["openapi_schema_validator"] = stand_in
+    try:
+        return {name: importlib.import_module(f"openapi_schema_validator.{name}") for name in _OAS}
+    finally:
+        for loaded in set(sys.modules) - before:
+            if loaded.partition(".")[0] == "openapi_schema_validator":
+                del sys.modules[loaded]
+
+
+_OAS = ("validators", "_format", "_specifications")
 
 
 def plain_json(value: Any) -> Any:
@@ -327,16 +367,11 @@ def _patterns(node: Any, where: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ..
 def _value_validator(v30: bool, data: Any) -> Any:
     """openapi-schema-validator's validator for default values, with the document as the
     resource its references resolve in."""
-    from openapi_schema_validator import (
-        OAS30Validator,
-        OAS31Validator,
-        oas30_format_checker,
-        oas31_format_checker,
-    )
     from referencing import Registry, Resource
 
-    cls: Any = OAS30Validator if v30 else OAS31Validator
-    checker = oas30_format_checker if v30 else oas31_format_checker
+    validators, formats = _oas("validators"), _oas("_format")
+    cls: Any = validators.OAS30Validator if v30 else validators.OAS31Validator
+    checker = formats.oas30_format_checker if v30 else formats.oas31_format_checker
     from referencing.jsonschema import DRAFT4, DRAFT202012
 
     resource = Resource.from_contents(data, default_specification=DRAFT4 if v30 else DRAFT202012)

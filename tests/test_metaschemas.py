@@ -96,3 +96,27 @@ def test_a_rejected_document_is_still_explained(tmp_path: Path) -> None:
             "'body' is not one of ['path', 'query', 'header', 'cookie']",
         )
     ]
+
+
+def test_checking_defaults_does_not_import_pydantic(tmp_path: Path) -> None:
+    """A default is checked by openapi-schema-validator's validator, loaded without its
+    package's settings (pydantic); the package still imports whole afterwards, and a wrong
+    default is still found."""
+    spec = tmp_path / "defaults.yaml"
+    spec.write_text(VALID.replace("name: {type: string}", "name: {type: string, default: 7}"))
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from generator.pipeline import _load\n"
+        "from generator.validate import validate\n"
+        "problems = [p.message for p in validate(_load(Path(%r)))]\n"
+        "heavy = [m for m in ('pydantic', 'openapi_schema_validator') if m in sys.modules]\n"
+        "import openapi_schema_validator\n"
+        "print(repr((problems, heavy, callable(openapi_schema_validator.validate))))\n"
+    ) % str(spec)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    problems, heavy, whole = eval(done.stdout.strip())
+    assert heavy == [] and whole
+    assert len(problems) == 1 and "7 is not of type 'string'" in problems[0]
