@@ -235,6 +235,12 @@ class Outcome:
     by_stamp: set[str]
 
 
+def from_scratch(memo: Memo | None) -> bool:
+    """No file of the project is remembered (no memo, or an empty index): every file is laid
+    out anew, as in a first run."""
+    return memo is None or memo.fresh
+
+
 def open_memo(
     cache: Cache | None, folder: Path, salt: str, index: str, stamps: Stamps
 ) -> Memo | None:

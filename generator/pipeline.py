@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from . import parallel, writer
 from .cache import Cache, digest, fingerprint, read_bytes
-from .memo import Memo, Outcome, open_memo, save_memo
+from .memo import Memo, Outcome, from_scratch, open_memo, save_memo
 from . import stamps as stamp_records
 from .diagnostics import Diagnostic, SpecError
 from .timing import StageTimes
@@ -194,7 +194,7 @@ def _made(
             python = render.render_models(api, env, memo, share, users)
             python.add(render.render_package(api, env, memo, share))
         with stages.stage("format"):
-            fresh = memo is None or memo.fresh  # else: an edit's few files, checked by share
+            fresh = from_scratch(memo)  # else: an edit's few files, checked by share
             formatted = format_files(python.texts, display, cache, layout, fresh)
         code = python.remember(formatted, memo)
         with stages.stage("render"):

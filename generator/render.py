@@ -20,7 +20,7 @@ from . import __version__
 from . import codec, examples, imports, text
 from .format import format_sources
 from .cache import Cache
-from .memo import Memo, context_key
+from .memo import Memo, context_key, from_scratch
 from .model import ir
 from .naming import NameSpace, constant
 
@@ -430,7 +430,7 @@ def render_docs(
         used = {enum.name: users[enum.name]} if enum.name in users else {}
         put(f"docs/models/{enum.name}.md", "enum.md.jinja", api=facts, enum=enum, used_by=used)
     out = put.out
-    fresh = memo is None or memo.fresh
+    fresh = from_scratch(memo)
     parts = {f"\x00part {key}": text for key, text in sections.rendered.items()}
     final = _fill_examples({**out.texts, **parts}, examples_wanted, nonce, cache, fresh)
     if memo is not None:

@@ -11,17 +11,18 @@ import pytest
 from generator import render
 from generator.bundle import bundle
 from generator.loader import load
+from generator.model import ir
 from generator.parser.build import build
 from tests.conftest import ROOT, SPECS
 
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "specs").glob("*.yaml"))
 
 
-def _files(api: object, share: render.Share) -> dict[str, str]:
+def _files(api: ir.Api, share: render.Share) -> dict[str, str]:
     env = render.environment(None)
-    python = render.render_models(api, env, share=share)  # type: ignore[arg-type]
-    python.add(render.render_package(api, env, share=share))  # type: ignore[arg-type]
-    docs = render.render_docs(api, env, share=share)  # type: ignore[arg-type]
+    python = render.render_models(api, env, share=share)
+    python.add(render.render_package(api, env, share=share))
+    docs = render.render_docs(api, env, share=share)
     return {**python.texts, **docs.texts}
 
 
