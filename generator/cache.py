@@ -1,10 +1,12 @@
 """A content-addressed cache: results keyed by the hash of everything they depend on.
 
-Two kinds of entry:
+Kinds of entry:
 - a whole project (``project``): keyed by the spec's bytes, the generator's own code and
   templates (``fingerprint``), black's version and the options. A hit skips every stage; the
   entry lists the other files the spec read, each checked against its hash before use.
-- a formatted chunk of Python (``black``): keyed by black's version, its mode and the text.
+- a formatted chunk of Python (``black``): keyed by black's version, its mode and the text;
+- the memo's index and blobs, the folders' stamps (``generator.memo``, ``generator.stamps``),
+  and compiled templates (``jinja``: ``generator.render.CompiledTemplates``).
 
 Entries are files named by their key under ``$CLIENTGEN_CACHE_DIR`` (default
 ``$XDG_CACHE_HOME/clientgen``, else ``~/.cache/clientgen``), written atomically, each ending in
@@ -33,7 +35,7 @@ from . import __version__
 
 _CHECK = b"\nclientgen-cache-sha256:"
 FORMAT_VERSION = "1"
-KINDS = ("project", "memo", "stamps", "blob", "black")
+KINDS = ("project", "memo", "stamps", "blob", "black", "jinja")
 MAX_MB_DEFAULT = 1024
 PRUNE_EVERY_SECONDS = 24 * 3600
 STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a run that was killed

@@ -181,7 +181,7 @@ def _made(
     display = doc.display
     others = [(str(source.path.resolve()), source.sha256) for source in doc.sources[1:]]
     del doc  # the spec's data and text: the IR holds what is left to do (memory for render)
-    env = render.environment(templates, generator)
+    env = render.environment(templates, generator, cache)
     layout = templates is None  # the built-in templates write what generator.layout lays out
 
     def share_files(

@@ -19,7 +19,7 @@ import jinja2
 from . import __version__
 from . import codec, examples, imports, text
 from .format import format_sources
-from .cache import Cache
+from .cache import Cache, digest
 from .memo import Memo, context_key, from_scratch
 from .model import ir
 from .naming import NameSpace, constant
@@ -57,13 +57,39 @@ PACKAGE_EXPORTS = (
 )
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled by an earlier run, from the cache (kind ``jinja``): compiling them
+    takes 0.1 s, a sixth of a run after a small edit, which renders a few files. Keyed by the
+    generator's fingerprint (its code sets the environment's options; it covers the templates
+    too), Jinja's key of the template and the checksum of its source; Jinja checks the
+    checksum and its own and Python's versions again, and the cache its entry's digest."""
+
+    def __init__(self, cache: Cache, version: str) -> None:
+        self.cache = cache
+        self.version = version
+
+    def _key(self, bucket: jinja2.bccache.Bucket) -> str:
+        return digest("jinja", self.version, bucket.key, bucket.checksum)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        raw = self.cache.get("jinja", self._key(bucket))
+        if raw is not None:
+            bucket.bytecode_from_string(raw)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.cache.put("jinja", self._key(bucket), bucket.bytecode_to_string())
+
+
 @functools.lru_cache(maxsize=8)
-def environment(override: Path | None = None, version: str = "") -> jinja2.Environment:
+def environment(
+    override: Path | None = None, version: str = "", cache: Cache | None = None
+) -> jinja2.Environment:
     """Templates by file name: an override folder first (flat, or with python/ and markdown/
     sub-folders), then the built-in ones. Cached per folder and ``version`` (the generator's
     fingerprint, which covers the override folder's files: ``cache.fingerprint``), so a run
     that generates several projects compiles each template once, and a changed template is
-    a new environment, never a stale compiled one (Jinja does not re-check files on use)."""
+    a new environment, never a stale compiled one (Jinja does not re-check files on use).
+    With a ``cache``, compiled templates are kept there for the next run."""
     search: list[Path] = []
     if override is not None:
         search += [override / "python", override / "markdown", override]
@@ -76,6 +102,7 @@ def environment(override: Path | None = None, version: str = "") -> jinja2.Envir
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # no stat of the template's file per use: see the docstring
+        bytecode_cache=CompiledTemplates(cache, version) if cache is not None else None,
     )
     env.filters.update(
         pystr=text.py_string,

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -162,3 +163,47 @@ def test_a_wrong_size_setting_is_a_usage_error(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "CLIENTGEN_CACHE_MAX_MB='lots': not a whole number of megabytes" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_compiled_templates_come_from_the_cache_and_a_corrupt_one_is_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2
+
+    from generator import render
+    from generator.cache import fingerprint
+    from generator.loader import load
+    from generator.parser.build import build
+
+    api = build(load(SPEC), SPEC.stem)
+    cache = Cache(tmp_path / "cache")
+    compiled: list[str] = []
+    compile_source = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
+        compiled.append(str(name))
+        return compile_source(self, source, name, *a)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    version = fingerprint(None)
+
+    def render_afresh() -> dict[str, str]:
+        render.environment.cache_clear()  # as a new run would start
+        return render.render(api, render.environment(None, version, cache))
+
+    expected = render.render(api, render.environment(None))
+    assert compiled, "templates compiled without a cache"
+    compiled.clear()
+    assert render_afresh() == expected
+    used = sorted(compiled)
+    entries = sorted(
+        p for p in (tmp_path / "cache").rglob("*") if p.is_file() and "jinja" in p.parts
+    )
+    assert len(entries) == len(used) > 0
+    compiled.clear()
+    assert render_afresh() == expected
+    assert compiled == [], "a template compiled again though the cache has it"
+    entries[0].write_bytes(b"garbage")
+    assert render_afresh() == expected
+    assert len(compiled) == 1, "a corrupt entry must be compiled again, never loaded"
+    render.environment.cache_clear()
