@@ -35,6 +35,7 @@ GITHUB = _cache.NpmPackage(
 GITHUB_FILE = "generated/api.github.com.json"
 EDITED_SCHEMA = "simple-user"
 EDITED_PROPERTY = "bench_note"
+EDIT_RUNS = 7  # edits in turn, each one more property in the schema than the one before
 MEDIUM = "api/trello.com.json"
 INPUTS = _cache.CACHE / "inputs"
 SEEDS = _cache.ROOT / "specs"
@@ -54,7 +55,8 @@ class Spec:
     schemas: int
     bytes: int
     synthetic: bool = False
-    edited: Path | None = None  # GitHub: the copy with one schema changed
+    # GitHub: copies, each with one more property in one schema than the one before
+    edits: tuple[Path, ...] = ()
     opc: bool = True  # openapi-python-client takes one spec at a time
 
 
@@ -82,25 +84,29 @@ def github() -> Spec:
     root = _cache.npm_install(GITHUB, _cache.CACHE / "github", "bench")
     spec = _copy(root / GITHUB_FILE, INPUTS / "github.json")
     return describe(
-        "github", (spec,), f"npm {GITHUB.pinned} {GITHUB_FILE}", edited=edited_github(spec)
+        "github", (spec,), f"npm {GITHUB.pinned} {GITHUB_FILE}", edits=edited_github(spec)
     )
 
 
-def edited_github(spec: Path) -> Path:
-    """``edit/github.json``: the spec with a string property added to one component schema.
-    ``json.dumps(indent=2, ensure_ascii=False)`` gives back the npm file's own bytes, so the
-    copy differs from it by exactly that property."""
-    target = INPUTS / "edit" / spec.name
-    if target.is_file() and target.stat().st_mtime >= spec.stat().st_mtime:
-        return target
+def edited_github(spec: Path, count: int = EDIT_RUNS) -> tuple[Path, ...]:
+    """``edit/<n>/github.json`` for n = 1 to ``count``: the spec with the string properties
+    ``bench_note_1`` to ``bench_note_<n>`` added to one component schema, so that each differs
+    from the one before by one property (and the first from the spec), under the spec's own
+    name (its output folder). ``json.dumps(indent=2, ensure_ascii=False)`` gives back the npm
+    file's own bytes, so the copies differ from it by exactly those properties."""
+    targets = tuple(INPUTS / "edit" / str(n) / spec.name for n in range(1, count + 1))
+    if all(t.is_file() and t.stat().st_mtime >= spec.stat().st_mtime for t in targets):
+        return targets
     data = json.loads(spec.read_text(encoding="utf-8"))
-    data["components"]["schemas"][EDITED_SCHEMA]["properties"][EDITED_PROPERTY] = {
-        "type": "string",
-        "description": "Added by make bench: the one-schema edit.",
-    }
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-    return target
+    properties = data["components"]["schemas"][EDITED_SCHEMA]["properties"]
+    for number, target in enumerate(targets, start=1):
+        properties[f"{EDITED_PROPERTY}_{number}"] = {
+            "type": "string",
+            "description": f"Added by make bench: edit {number}.",
+        }
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    return targets
 
 
 def medium() -> Spec:

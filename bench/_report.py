@@ -303,8 +303,9 @@ NOTES = """\
   (opc's ruff), peak memory being the largest single process, not a sum.
 - clientgen `cold`: a fresh output folder (and `--no-cache` when the generator has it).
   `re-run 1`/`re-run 2`: the same command again, into the same folder, nothing changed.
-  `edit` (GitHub): a copy of the spec with one property added to the `simple-user` schema,
-  into the same folder. Stage columns are clientgen's own `--timings`; wall time also counts
+  `edit` (GitHub): seven copies of the spec in turn into the same folder, each with one more
+  property in the `simple-user` schema than the one before; the row is the second fastest
+  (its *note* lists all seven). Stage columns are clientgen's own `--timings`; wall time also counts
   the interpreter start and imports.
 - mode `skip-unsupported`: the spec failed with located errors (count in *strict errors*), so
   it was generated again with `--skip-unsupported`; the figures are of that run.
