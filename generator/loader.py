@@ -17,74 +17,18 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, Pointer, SpecError, format_pointer
 
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
 
 
-class _SpecLoader(_BaseLoader):  # type: ignore[misc]
-    """YAML 1.2 core schema (as OpenAPI specifies): no timestamps, no yes/no booleans,
-    mapping keys always strings, duplicate keys recorded."""
-
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicates: list[tuple[str, yaml.Mark]] = []
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
-        self.flatten_mapping(node)
-        mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            key = _key_to_str(key)
-            if key in mapping:
-                self.duplicates.append((key, key_node.start_mark))
-            mapping[key] = self.construct_object(value_node, deep=deep)
-        return mapping
-
-
-def _key_to_str(key: Any) -> str:
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if key is None:
-        return "null"
-    return str(key)
-
-
-_CORE_RESOLVERS = [
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", list("~nN") + [""]),
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
-    (
-        "tag:yaml.org,2002:int",
-        r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
-        list("-+0123456789"),
-    ),
-    (
-        "tag:yaml.org,2002:float",
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-        list("-+.0123456789"),
-    ),
-]
-for _tag, _pattern, _first in _CORE_RESOLVERS:
-    _SpecLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
-
-
-def _construct_yaml_int(loader: Any, node: yaml.ScalarNode) -> int:
-    text = str(loader.construct_scalar(node))
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text)
-
-
-_SpecLoader.add_constructor("tag:yaml.org,2002:int", _construct_yaml_int)
+def is_swagger2(data: Any) -> bool:
+    """Whether ``data`` claims to be a Swagger document (any ``swagger`` value, no ``openapi``):
+    ``generator.parser.swagger2`` converts it (imported only then)."""
+    return isinstance(data, dict) and "swagger" in data and "openapi" not in data
 
 
 @dataclass(frozen=True)
@@ -155,6 +99,8 @@ class SpecDocument:
 
     def duplicate_keys(self) -> list[Diagnostic]:
         """Every repeated key of a mapping, located at its second occurrence."""
+        import yaml
+
         found: list[Diagnostic] = []
 
         def visit(node: yaml.Node, pointer: Pointer) -> None:
@@ -186,9 +132,13 @@ class SpecDocument:
 
     def _node_tree(self) -> yaml.Node | None:
         if not self._composed:
+            import yaml
+
+            from .yaml_loader import SpecLoader
+
             self._composed = True
             try:
-                self._root = yaml.compose(self.text, Loader=_SpecLoader)
+                self._root = yaml.compose(self.text, Loader=SpecLoader)
             except yaml.YAMLError:
                 self._root = None
         return self._root
@@ -224,6 +174,8 @@ class MappedDocument(SpecDocument):
 
 
 def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
@@ -252,7 +204,11 @@ def load(path: Path, display: str | None = None) -> SpecDocument:
     source = Source(path, shown, hashlib.sha256(raw).hexdigest())
     if path.suffix.lower() == ".json":
         return _load_json(path, shown, text, source)
-    loader = _SpecLoader(text)
+    import yaml
+
+    from .yaml_loader import SpecLoader
+
+    loader = SpecLoader(text)
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

@@ -74,13 +74,14 @@ def _load(spec: Path) -> SpecDocument:
     such, then converted to OpenAPI 3.0 (problems found later are still located in the file
     they are in)."""
     from .bundle import bundle
-    from .loader import load
-    from .parser import swagger2
+    from .loader import is_swagger2, load
 
     doc = load(spec, display_path(spec))
-    is_v2 = swagger2.is_swagger2(doc.data)
+    is_v2 = is_swagger2(doc.data)
     doc = bundle(doc, swagger2=is_v2)
     if is_v2:
+        from .parser import swagger2
+
         problems = swagger2.validate_v2(doc)
         if problems:
             raise SpecError(problems)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from generator import semantic, validate
-from generator.loader import SpecDocument, load
+from generator.loader import SpecDocument, is_swagger2, load
 from generator.parser import swagger2
 from tests.conftest import ROOT
 from tests.test_corpus import corpus
@@ -52,7 +52,7 @@ def _document(path: Path) -> SpecDocument | None:
         return None
     if not isinstance(doc.data, dict):
         return None
-    if swagger2.is_swagger2(doc.data):
+    if is_swagger2(doc.data):
         if swagger2.validate_v2(doc):
             return None
         doc = swagger2.upgrade(doc)

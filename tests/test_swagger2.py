@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from generator.diagnostics import Pointer, SpecError, format_pointer
-from generator.loader import SpecDocument, load
+from generator.loader import SpecDocument, is_swagger2, load
 from generator.parser import swagger2
 from generator.parser.build import build
 from generator.validate import validate
@@ -74,7 +74,7 @@ def exists(data: Any, pointer: Pointer) -> bool:
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
 def test_fixture_is_valid_2_0_and_converts_to_valid_3_0(spec: Path) -> None:
     doc = load(spec)
-    assert swagger2.is_swagger2(doc.data)
+    assert is_swagger2(doc.data)
     assert swagger2.validate_v2(doc) == []
     before = copy.deepcopy(doc.data)
     result, back = swagger2.convert(doc.data)
@@ -1008,11 +1008,11 @@ def test_small_broken_documents(
 
 
 def test_is_swagger2() -> None:
-    assert swagger2.is_swagger2({"swagger": "2.0"})
-    assert swagger2.is_swagger2({"swagger": 2.0})
-    assert not swagger2.is_swagger2({"openapi": "3.0.3"})
-    assert not swagger2.is_swagger2({"openapi": "3.0.3", "swagger": "2.0"})
-    assert not swagger2.is_swagger2(["swagger"])
+    assert is_swagger2({"swagger": "2.0"})
+    assert is_swagger2({"swagger": 2.0})
+    assert not is_swagger2({"openapi": "3.0.3"})
+    assert not is_swagger2({"openapi": "3.0.3", "swagger": "2.0"})
+    assert not is_swagger2(["swagger"])
 
 
 # -- property: random small 2.0 specs convert to valid 3.0 -----------------------------------

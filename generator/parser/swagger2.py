@@ -88,11 +88,6 @@ OAUTH_FLOWS = {
 }
 
 
-def is_swagger2(data: Any) -> bool:
-    """Whether ``data`` claims to be a Swagger document (any ``swagger`` value, no ``openapi``)."""
-    return isinstance(data, dict) and "swagger" in data and "openapi" not in data
-
-
 # -- validation ------------------------------------------------------------------------------
 
 
