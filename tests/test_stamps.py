@@ -102,12 +102,51 @@ def test_files_written_right_before_their_stamp_are_read_next_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file written in the clock tick of its stamp could change without its time changing:
-    the run after a cold one reads every file, and stamps them again."""
+    files whose time lies within the margin of the record are read, and stamped again."""
     spec, cache = setup(tmp_path)
     first = generate(spec, tmp_path / "out", cache)
+    now = time.time_ns()
+    for path in first.folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(now, now))
+    stamps.record(cache, first.folder, first.hashes)  # right after: every file is racy
     reads = count_reads(monkeypatch)
     again = generate(spec, tmp_path / "out", cache)
     assert len(reads) == len(first.files) and not again.stamped
+    backdate(first.folder)
+    generate(spec, tmp_path / "out", cache)  # read again and stamped an hour after
+    reads.clear()
+    assert generate(spec, tmp_path / "out", cache).stamped and reads == []
+
+
+@pytest.mark.parametrize(
+    "times, racy_ms, trusted_ms",
+    [
+        ("fine", 20, 200),  # ext4, tmpfs, btrfs: ns digits, a kernel tick of at most 10 ms
+        ("whole seconds", 500, 3_000),  # FAT, ext3, HFS+
+    ],
+)
+def test_the_margin_of_a_stamp_follows_the_file_systems_clock(
+    tmp_path: Path, times: str, racy_ms: int, trusted_ms: int
+) -> None:
+    """How long before its record a file's time must lie: 50 ms where the file system keeps
+    times finer than a millisecond, 2 s where it keeps whole seconds or milliseconds."""
+    cache = Cache(tmp_path / "cache")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "a.py"
+    target.write_text("x = 1\n")
+    sha = "a" * 64
+    for age_ms, held in ((racy_ms, False), (trusted_ms, True)):
+        then = time.time_ns() - age_ms * 1_000_000
+        # an odd nanosecond, or the whole second before (at most a second older)
+        then = then | 1 if times == "fine" else then // 10**9 * 10**9
+        os.utime(target, ns=(then, then))
+        stamps.record(cache, folder, {"a.py": sha})
+        record = stamps.load(cache, folder)
+        fine = times == "fine"
+        assert record.racy_ns == (stamps.FINE_RACY_NS if fine else stamps.RACY_NS)
+        assert record.holds("a.py", sha) is held, (times, age_ms)
 
 
 def test_a_missing_or_malformed_record_trusts_nothing(tmp_path: Path) -> None:
@@ -130,6 +169,8 @@ def test_a_missing_or_malformed_record_trusts_nothing(tmp_path: Path) -> None:
         {"taken_ns": 1, "files": {"a.py": [sha, 1, 2, 3]}},
         {"taken_ns": 1, "files": {"a.py": [sha, 1, 2, 3, True]}},
         {"taken_ns": 1, "files": {"a.py": [1, 1, 2, 3, 4]}},
+        {"taken_ns": 1, "racy_ns": 5, "files": {"a.py": [sha, 1, 2, 3, 4]}},
+        {"taken_ns": True, "files": {"a.py": [sha, 1, 2, 3, 4]}},
     ):
         cache.put_json("stamps", key, bad)
         assert stamps.load(cache, folder).files == {}
