@@ -205,9 +205,10 @@ def _made(
     # Two shares of the files, side by side (a second process when there are two cores),
     # each every other model module, resource module and enum with their pages. The first
     # runs here: its memo is this one, so only the second's outcome is merged.
+    first, second = render.split(api, 2)
     try:
         (mine, seconds, _), (rest_parts, rest_seconds, outcome), _ = parallel.both(
-            partial(share_files, render.Share(0, 2)), partial(share_files, render.Share(1, 2))
+            partial(share_files, first), partial(share_files, second)
         )
     except Exception as exc:
         return exc
