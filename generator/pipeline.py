@@ -203,8 +203,9 @@ def _made(
         return [code, docs], stages.seconds, memo.outcome() if memo is not None else None
 
     # Two shares of the files, side by side (a second process when there are two cores),
-    # each every other model module, resource module and enum with their pages. The first
-    # runs here: its memo is this one, so only the second's outcome is merged.
+    # each half the weight of the model modules, resource modules and enums with their pages
+    # (render.split). The first runs here: its memo is this one, so only the second's
+    # outcome is merged.
     first, second = render.split(api, 2)
     try:
         (mine, seconds, _), (rest_parts, rest_seconds, outcome), _ = parallel.both(
