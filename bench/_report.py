@@ -121,9 +121,11 @@ def per_operation(
     rows: list[Row], specs: dict[str, Row], measure: str = "wall"
 ) -> dict[str, float]:
     """Wall milliseconds per operation of the cold clientgen runs of the scaling specs, beyond
-    the fixed cost of a run: ``(wall(n) - wall(synth-10)) / (n - 10)``. The fixed part
-    (interpreter start, imports, the runtime module every package gets, a worker process) is
-    what a 10-operation spec costs; "grows linearly" is about what each operation adds."""
+    the fixed cost of a run: ``(wall(n) - wall(synth-10)) / (n - 10)``, the difference being
+    the run's ``paired`` one when it has it (the median of paired differences), else that of
+    the two rows. The fixed part (interpreter start, imports, the runtime module every
+    package gets, a worker process) is what a 10-operation spec costs; "grows linearly" is
+    about what each operation adds."""
     base = find(rows, BASELINE, "clientgen")
     if not ok(base) or base is None or BASELINE not in specs:
         return {}
@@ -132,7 +134,8 @@ def per_operation(
         row = find(rows, key, "clientgen")
         if ok(row) and row and key in specs:
             extra = specs[key]["operations"] - specs[BASELINE]["operations"]
-            found[key] = (row[measure] - base[measure]) * 1000 / extra
+            beyond = (row.get("paired") or {}).get(measure, row[measure] - base[measure])
+            found[key] = beyond * 1000 / extra
     return found
 
 
@@ -442,7 +445,8 @@ def _scaling_table(runs: list[Row], specs: dict[str, Row]) -> str:
     found = spread(values)
     note = (
         f"\nSpread of the wall ms per operation beyond synth-10's, 100 to 5,000 operations: "
-        f"{found:.0%} (what the target reads; the plain ms/op include the fixed cost of a run, "
+        f"{found:.0%} (what the target reads: per spec, the median of its runs' differences "
+        "from the synth-10 run beside each; the plain ms/op include the fixed cost of a run, "
         "which a small spec cannot spread).\n"
         if found is not None
         else ""

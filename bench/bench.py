@@ -72,6 +72,8 @@ class Run:
     timed_out: bool = False
     note: str = ""
     errors: list[str] = field(default_factory=list)  # the first located errors
+    # synthetic specs: seconds beyond the smallest's, wall and CPU (bench.paired_beyond)
+    paired: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -219,29 +221,64 @@ def edit_run(spec: Spec, mode: list[str], options: Options) -> Run:
 
 def synthetic_runs(specs: list[Spec], options: Options) -> list[Run]:
     """Each synthetic spec's ``SYNTH_ROUNDS`` cold runs (``SMALL_RUNS`` times that for a spec
-    of at most ``SMALL_SPEC`` operations), the specs taken in turn round after round, and of
-    them the one ``low_quantile`` picks: the scaling target compares differences of whole-run
-    times, down to a tenth of a second between 10 and 100 operations, which a busy moment on
-    a shared machine would swamp; taken in turn, no spec has all its runs in one such
-    moment."""
+    of at most ``SMALL_SPEC`` operations), round after round, the small specs in turn within
+    a round; the row of each is the run ``low_quantile`` picks. What the scaling target reads,
+    each spec's seconds beyond the smallest's (``Run.paired``), is the median of paired
+    differences: each run less the smallest spec's run next to it (its own turn in the
+    round; for a large spec, the median of the round's). Between 10 and 100 operations the
+    difference is about 0.06 s: two low quantiles taken apart would each carry their own
+    luck, while a pair shares the moment it ran in."""
     flags = ["--no-cache"] if options.no_cache else []
-    tried: dict[str, list[Run]] = {spec.key: [] for spec in specs}
-    for _ in range(SYNTH_ROUNDS):
-        for spec in specs:
-            for _ in range(SMALL_RUNS if spec.operations <= SMALL_SPEC else 1):
-                if any(run.exit_code != 0 for run in tried[spec.key]):
-                    break
-                _fresh(options.out / "clientgen" / spec.key, options)
-                tried[spec.key].append(_clientgen_run(spec, "cold", spec.paths, flags, options))
+    tried: dict[str, list[tuple[int, int, Run]]] = {spec.key: [] for spec in specs}  # round, turn
+    small = [spec for spec in specs if spec.operations <= SMALL_SPEC]
+    large = [spec for spec in specs if spec.operations > SMALL_SPEC]
+    for round_number in range(SYNTH_ROUNDS):
+        turns = [(turn, spec) for turn in range(SMALL_RUNS) for spec in small]
+        for turn, spec in turns + [(-1, spec) for spec in large]:  # -1: no turn of its own
+            if any(run.exit_code != 0 for _, _, run in tried[spec.key]):
+                continue
+            _fresh(options.out / "clientgen" / spec.key, options)
+            run = _clientgen_run(spec, "cold", spec.paths, flags, options)
+            tried[spec.key].append((round_number, turn, run))
+    baseline = min(specs, key=lambda spec: spec.operations).key if specs else ""
     runs = []
     for spec in specs:
-        failed = [run for run in tried[spec.key] if run.exit_code != 0]
-        chosen = failed[0] if failed else low_quantile(tried[spec.key])
+        mine = [run for _, _, run in tried[spec.key]]
+        failed = [run for run in mine if run.exit_code != 0]
+        chosen = failed[0] if failed else low_quantile(mine)
         if not failed:
-            chosen.note = _runs_note(tried[spec.key], "cold runs")
+            chosen.note = _runs_note(mine, "cold runs")
+            if spec.key != baseline:
+                chosen.paired = paired_beyond(tried[spec.key], tried[baseline])
         runs.append(chosen)
         _progress(chosen)
     return runs
+
+
+def paired_beyond(
+    runs: list[tuple[int, int, Run]], baseline: list[tuple[int, int, Run]]
+) -> dict[str, float]:
+    """Seconds of wall and CPU time ``runs`` take beyond ``baseline``'s: the median of each
+    run's difference from the baseline run of the same round and turn, or from the median of
+    the round's baseline runs when there is none (a large spec runs once a round)."""
+    if any(run.exit_code != 0 for _, _, run in baseline):
+        return {}
+    found: dict[str, float] = {}
+    for measure in ("wall", "cpu"):
+        by_turn = {(r, t): getattr(run, measure) for r, t, run in baseline}
+        by_round: dict[int, list[float]] = {}
+        for (r, _), value in by_turn.items():
+            by_round.setdefault(r, []).append(value)
+        differences = []
+        for r, t, run in runs:
+            partner = by_turn.get((r, t))
+            if partner is None and r in by_round:
+                partner = statistics.median(by_round[r])
+            if partner is not None:
+                differences.append(getattr(run, measure) - partner)
+        if differences:
+            found[measure] = statistics.median(differences)
+    return found
 
 
 QUANTILE = 6  # a synthetic spec's figure: its run at the sixth of its runs, fastest first
