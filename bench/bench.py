@@ -281,13 +281,13 @@ def paired_beyond(
     return found
 
 
-QUANTILE = 6  # a synthetic spec's figure: its run at the sixth of its runs, fastest first
+QUANTILE = 6  # the run a row shows (a synthetic spec's, the edit's): a sixth from the fastest
 
 
 def low_quantile(runs: list[Run]) -> Run:
     """The run ranked ``len(runs) // QUANTILE`` by wall time (0: the fastest): near the
-    fastest, as a timing's noise only ever adds, but not a single run's luck: 0.01 s is a
-    sixth of the 10-to-100-operation difference the scaling target reads."""
+    fastest, as a timing's noise only ever adds, but not a single run's luck. The edit's
+    target reads it; the scaling target reads paired differences (``paired_beyond``)."""
     ordered = sorted(runs, key=lambda run: run.wall)
     return ordered[len(ordered) // QUANTILE]
 
